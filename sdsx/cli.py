@@ -1,0 +1,42 @@
+"""The ``sdsx`` command: one entry point tying the standard, adapters, gateway and suite together.
+
+Each sub-command lives in its own module under ``sdsx.commands`` and is registered here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from sdsx import __version__
+from sdsx.commands import validate as validate_cmd
+
+app = typer.Typer(
+    name="sdsx",
+    help="SDS Exchange: the open data standard and gateway for Scotland's Self-directed Support.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sdsx {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """SDS Exchange command line."""
+
+
+app.command("validate")(validate_cmd.validate)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

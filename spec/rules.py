@@ -1,0 +1,140 @@
+"""Semantic rules JSON Schema cannot express, checked after the schema passes.
+
+These are the documented exceptions to "the schema is the whole contract" (SDS-DOC-011):
+identifier check digits, periods whose start is after their end, option 4 derived from the
+support items, references to outcomes that exist, ids unique within a document, and the
+version/supersedes pairing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from spec.identifiers import check_identifier
+from spec.problems import Problem, pointer
+
+__all__ = ["check_rules", "derive_sds_option"]
+
+Path = tuple[str | int, ...]
+Rule = Callable[[dict[str, Any]], Iterator[Problem]]
+
+
+def _walk(node: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, index))
+
+
+def _identifiers(doc: dict[str, Any]) -> Iterator[Problem]:
+    for path, node in _walk(doc):
+        if (
+            isinstance(node, dict)
+            and isinstance(node.get("system"), str)
+            and isinstance(node.get("value"), str)
+        ):
+            failed = check_identifier(node["system"], node["value"])
+            if failed:
+                requirement, reason = failed
+                yield Problem(pointer((*path, "value")), reason, requirement, "identifier")
+
+
+def _periods(doc: dict[str, Any]) -> Iterator[Problem]:
+    for path, node in _walk(doc):
+        if isinstance(node, dict) and isinstance(node.get("start"), str):
+            end = node.get("end")
+            if isinstance(end, str) and end < node["start"]:
+                yield Problem(
+                    pointer((*path, "end")),
+                    "period ends before it starts",
+                    "SDS-COM-005",
+                    "period-order",
+                )
+
+
+def derive_sds_option(items: list[dict[str, Any]]) -> str | None:
+    """The plan's option: the single option its items share, or option-4 for a mix."""
+    options = {item.get("sds_option") for item in items if item.get("sds_option")}
+    if not options:
+        return None
+    return options.pop() if len(options) == 1 else "option-4"
+
+
+def _plan_option(doc: dict[str, Any]) -> Iterator[Problem]:
+    if doc.get("type") != "support-plan" or "sds_option" not in doc:
+        return
+    derived = derive_sds_option(doc.get("support_items", []))
+    if doc["sds_option"] != derived:
+        yield Problem(
+            "/sds_option",
+            f"plan claims {doc['sds_option']} but its support items give {derived}",
+            "SDS-PLN-010",
+            "derived-option",
+        )
+
+
+def _duplicates(doc: dict[str, Any], key: str) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, entry in enumerate(doc.get(key, [])):
+        local_id = entry.get("id") if isinstance(entry, dict) else None
+        if local_id in seen:
+            yield Problem(
+                pointer((key, index, "id")),
+                f"id {local_id!r} is used twice in {key}",
+                "SDS-DOC-008",
+                "unique-id",
+            )
+        if isinstance(local_id, str):
+            seen.add(local_id)
+
+
+def _local_ids(doc: dict[str, Any]) -> Iterator[Problem]:
+    for key in ("support_items", "personal_outcomes", "assessed_needs", "consents", "ledger"):
+        yield from _duplicates(doc, key)
+
+
+def _outcome_links(doc: dict[str, Any]) -> Iterator[Problem]:
+    if doc.get("type") != "support-plan":
+        return
+    known = {o.get("id") for o in doc.get("personal_outcomes", []) if isinstance(o, dict)}
+    for i, item in enumerate(doc.get("support_items", [])):
+        for j, outcome in enumerate(item.get("outcomes", []) if isinstance(item, dict) else []):
+            if outcome not in known:
+                yield Problem(
+                    pointer(("support_items", i, "outcomes", j)),
+                    f"support item serves outcome {outcome!r}, which the plan does not have",
+                    "SDS-PLN-006",
+                    "outcome-link",
+                )
+
+
+def _versioning(doc: dict[str, Any]) -> Iterator[Problem]:
+    version = doc.get("version")
+    supersedes = doc.get("supersedes")
+    if version == 1 and supersedes is not None:
+        yield Problem("/supersedes", "version 1 supersedes nothing", "SDS-DOC-005", "versioning")
+    elif isinstance(version, int) and version > 1:
+        if supersedes is None:
+            yield Problem(
+                "/supersedes", f"version {version} must name the version it supersedes",
+                "SDS-DOC-005", "versioning",
+            )
+        elif supersedes.get("id") != doc.get("id") or supersedes.get("version") != version - 1:
+            yield Problem(
+                "/supersedes", "supersedes must be this record's previous version",
+                "SDS-DOC-005", "versioning",
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    _identifiers, _periods, _plan_option, _local_ids, _outcome_links, _versioning,
+)
+
+
+def check_rules(doc: dict[str, Any]) -> list[Problem]:
+    """Every semantic problem in a document that already passed its schema."""
+    return sorted(p for rule in RULES for p in rule(doc))
