@@ -25,10 +25,13 @@ from spec._paths import ROOT, SCHEMAS
 from spec.problems import SpecError, pointer
 
 __all__ = [
+    "BEGIN_MARKER",
     "CATALOGUE",
     "CITED_SUFFIXES",
     "CITING_FOLDERS",
+    "END_MARKER",
     "META_SCHEMA",
+    "README",
     "Area",
     "Catalogue",
     "CatalogueError",
@@ -37,10 +40,15 @@ __all__ = [
     "check_catalogue",
     "cited_ids",
     "load_catalogue",
+    "render_markdown",
+    "with_requirements_section",
 ]
 
 CATALOGUE = ROOT / "requirements"
 META_SCHEMA = SCHEMAS / "meta" / "requirements.schema.json"
+README = ROOT / "README.md"
+BEGIN_MARKER = "<!-- requirements:begin -->"
+END_MARKER = "<!-- requirements:end -->"
 CITING_FOLDERS: tuple[str, ...] = ("spec", "adapters", "gateway", "conformance", "sdsx", "tests")
 CITED_SUFFIXES: frozenset[str] = frozenset({".py", ".json", ".yaml", ".yml", ".md"})
 
@@ -302,3 +310,42 @@ def cited_ids(root: Path) -> dict[str, list[str]]:
         for requirement_id in set(_ID.findall(text)):
             found.setdefault(requirement_id, set()).add(relative)
     return {key: sorted(files) for key, files in sorted(found.items())}
+
+
+def render_markdown(catalogue: Catalogue) -> str:
+    """The requirements section of ``spec/README.md``, one table per area, markers included."""
+    lines = [
+        BEGIN_MARKER,
+        "<!-- Generated from spec/requirements/*.yaml by `sdsx spec docs`; do not edit. -->",
+        "",
+        f"{len(catalogue)} requirements in {len(catalogue.areas)} areas.",
+    ]
+    for area in catalogue.areas.values():
+        lines += [
+            "",
+            f"### {area.code}: {area.title}",
+            "",
+            "| ID | Level | Applies to | Requirement | Verified by | Since |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for req in catalogue.by_area(area.code):
+            text = req.text.replace("|", "\\|")
+            lines.append(
+                f"| {req.id} | {req.level} | {', '.join(req.roles)} | {text} "
+                f"| {req.verified_by} | {req.since} |"
+            )
+        if area.retired:
+            lines += ["", f"Retired, never to be reused: {', '.join(sorted(area.retired))}."]
+    lines += ["", END_MARKER]
+    return "\n".join(lines)
+
+
+def with_requirements_section(readme: str, catalogue: Catalogue) -> str:
+    """``readme`` with the text between the requirement markers regenerated."""
+    start, end = readme.find(BEGIN_MARKER), readme.find(END_MARKER)
+    if start < 0 or end < start:
+        raise SpecError(
+            f"the README needs a line {BEGIN_MARKER} and, after it, a line {END_MARKER}",
+            where=README.name,
+        )
+    return readme[:start] + render_markdown(catalogue) + readme[end + len(END_MARKER) :]

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from sdsx.cli import app
 from spec._paths import SCHEMAS
 from spec.requirements import (
     CATALOGUE,
@@ -184,3 +186,17 @@ def test_every_schema_x_requirement_exists(catalogue: Catalogue) -> None:
         if rid not in catalogue
     ]
     assert not missing, "x-requirement IDs missing from the catalogue:\n" + "\n".join(missing)
+
+
+def test_sdsx_spec_requirements_lists_an_area_as_json(catalogue: Catalogue) -> None:
+    result = CliRunner().invoke(app, ["spec", "requirements", "--area", "idn", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    assert [r["id"] for r in listed] == [r.id for r in catalogue.by_area("IDN")]
+    assert set(listed[0]) == {"id", "area", "level", "roles", "text", "verified_by", "since"}
+
+
+def test_sdsx_spec_requirements_refuses_an_unknown_area() -> None:
+    result = CliRunner().invoke(app, ["spec", "requirements", "--area", "nope"])
+    assert result.exit_code == 2
+    assert "no area 'nope'" in result.output
