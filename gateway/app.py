@@ -1,0 +1,197 @@
+"""The gateway application factory: ``create_app(settings) -> FastAPI``.
+
+Every error leaves as ``application/problem+json`` (SDS-API-001): problems raised by the
+gateway, FastAPI's own request validation (422 with a JSON pointer per error), Starlette's
+404/405, a database that does not answer in time (503 with ``Retry-After``, SDS-API-015),
+a database constraint nobody foresaw (409) and, through the middleware, anything else (500).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from gateway.config import Settings
+from gateway.metrics import GatewayMetrics
+from gateway.middleware import RequestContextMiddleware, request_ids
+from gateway.migrations import upgrade
+from gateway.pagination import CursorCodec
+from gateway.problems import ProblemDetails, ProblemError, problem_response
+from gateway.routers import health
+from gateway.routers.resources import COLLECTIONS, collection_router
+from gateway.storage import open_database
+from gateway.storage.tables import gateway_secrets
+from spec import Problem
+from spec.problems import pointer
+
+__all__ = ["create_app", "create_app_from_env"]
+
+log = logging.getLogger("sdsx.gateway")
+
+_HTTP_KINDS = {
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    401: "unauthenticated",
+    403: "forbidden",
+}
+
+
+def _cursor_secret(settings: Settings, database: Any) -> bytes:
+    if settings.cursor_secret:
+        return settings.cursor_secret.encode()
+    with database.engine.connect() as conn:
+        value = conn.execute(
+            select(gateway_secrets.c.value).where(gateway_secrets.c.name == "cursor")
+        ).scalar_one()
+    return bytes.fromhex(value)
+
+
+def _answer(request: Request, error: ProblemError) -> Response:
+    return problem_response(error, request_ids(request.scope)[0])
+
+
+def _install_problem_handlers(app: FastAPI, settings: Settings, metrics: GatewayMetrics) -> None:
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        return _answer(request, exc)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            Problem(
+                pointer([str(p) for p in err.get("loc", ())]),
+                str(err.get("msg", "")),
+                "SDS-API-013",
+                str(err.get("type", "")),
+            )
+            for err in exc.errors()
+        ]
+        return _answer(
+            request,
+            ProblemError(
+                422,
+                "invalid-request",
+                "the request's parameters are not valid",
+                requirement="SDS-API-013",
+                errors=errors,
+            ),
+        )
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        kind = _HTTP_KINDS.get(exc.status_code, "bad-request")
+        detail = str(exc.detail) if exc.detail else kind
+        return _answer(
+            request, ProblemError(exc.status_code, kind, detail, headers=dict(exc.headers or {}))
+        )
+
+    async def on_database_down(request: Request, exc: Exception) -> Response:
+        metrics.db_unavailable.inc()
+        log.warning(
+            "database unavailable",
+            extra={
+                "sdsx": {"request_id": request_ids(request.scope)[0], "error": type(exc).__name__}
+            },
+        )
+        return _answer(
+            request,
+            ProblemError(
+                503,
+                "unavailable",
+                "the database did not answer in time; retry later",
+                requirement="SDS-API-015",
+                headers={"Retry-After": str(settings.retry_after_seconds)},
+            ),
+        )
+
+    async def on_integrity(request: Request, exc: Exception) -> Response:
+        log.warning(
+            "constraint violated",
+            extra={
+                "sdsx": {"request_id": request_ids(request.scope)[0], "error": type(exc).__name__}
+            },
+        )
+        return _answer(
+            request,
+            ProblemError(
+                409, "conflict", "the write conflicts with a record stored meanwhile; retry"
+            ),
+        )
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(IntegrityError, on_integrity)
+    for kind in (OperationalError, PoolTimeout, DBAPIError):
+        app.add_exception_handler(kind, on_database_down)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A gateway for ``settings`` (from the environment when omitted)."""
+    settings = settings or Settings.from_env()
+    database = open_database(settings)
+    metrics = GatewayMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    if settings.migrate_on_startup:
+        upgrade(database.writer)
+    app = FastAPI(
+        title="SDS Exchange gateway",
+        version="1.0.0",
+        summary="Exchange Self-directed Support records: people, assessments, support plans, "
+        "funding lines and individual budgets.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.metrics = metrics
+    app.state.cursors = CursorCodec(_cursor_secret(settings, database))
+    _install_problem_handlers(app, settings, metrics)
+    app.include_router(health.router)
+    for collection, kind in COLLECTIONS.items():
+        app.include_router(collection_router(collection, kind))
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics
+    )
+    _publish_problem_schema(app)
+    return app
+
+
+def _publish_problem_schema(app: FastAPI) -> None:
+    """Keep ProblemDetails in the OpenAPI components even where only referenced by name."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.setdefault(
+                "ProblemDetails",
+                ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"),
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory``: settings from the environment."""
+    return create_app(Settings.from_env())

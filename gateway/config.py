@@ -1,0 +1,88 @@
+"""Gateway settings: the one place where the environment becomes configuration.
+
+Every ``SDSX_*`` variable the gateway reads is mapped here, with its default, so a reader
+sees the whole surface at once (the warehouse pattern). Nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+__all__ = ["DEFAULT_DATABASE_PATH", "Settings", "sqlite_url"]
+
+DEFAULT_DATABASE_PATH = Path(".sdsx") / "sdsx.db"
+
+
+def sqlite_url(path: str | Path) -> str:
+    """The SQLAlchemy URL of a SQLite database file."""
+    return f"sqlite+pysqlite:///{Path(path)}"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number") from None
+    if value < 0:
+        raise ValueError(f"{name}={raw!r} must not be negative")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
+    if value <= 0:
+        raise ValueError(f"{name}={raw!r} must be positive")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How one gateway process runs.
+
+    ``cursor_secret`` signs pagination cursors; when empty, the gateway uses the random
+    secret its first migration stored in the database, so every process on one database
+    accepts the others' cursors without extra configuration.
+    """
+
+    database_url: str = sqlite_url(DEFAULT_DATABASE_PATH)
+    max_body_bytes: int = 10 * 1024 * 1024
+    db_timeout_seconds: float = 5.0
+    retry_after_seconds: int = 2
+    pool_size: int = 10
+    cursor_secret: str = ""
+    migrate_on_startup: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``SDSX_*`` variables (``os.environ`` unless ``env`` is given)."""
+        env = os.environ if env is None else env
+        base = cls()
+        return cls(
+            database_url=env.get("SDSX_DATABASE_URL") or base.database_url,
+            max_body_bytes=_int(env, "SDSX_MAX_BODY_BYTES", base.max_body_bytes),
+            db_timeout_seconds=_float(env, "SDSX_DB_TIMEOUT_SECONDS", base.db_timeout_seconds),
+            retry_after_seconds=_int(env, "SDSX_RETRY_AFTER_SECONDS", base.retry_after_seconds),
+            pool_size=_int(env, "SDSX_DB_POOL_SIZE", base.pool_size),
+            cursor_secret=env.get("SDSX_CURSOR_SECRET", ""),
+            migrate_on_startup=env.get("SDSX_MIGRATE_ON_STARTUP", "1") not in ("0", "false"),
+        )
+
+    def with_database(self, url: str) -> Settings:
+        """A copy pointing at another database."""
+        return replace(self, database_url=url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,105 @@
+"""Engines for SQLite and PostgreSQL, tuned for durability and for failing fast.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged write survives a crash or
+power loss) and a busy timeout; write transactions start with ``BEGIN IMMEDIATE`` so two
+writers queue on the lock instead of failing on a read-to-write upgrade. PostgreSQL gets a
+connect timeout, statement and lock timeouts and pre-ping, so a database outage surfaces
+within the configured timeout as an error the gateway turns into 503 (SDS-API-015).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from gateway.config import Settings
+
+__all__ = ["Database", "open_database"]
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """The read engine and the write engine of one gateway (the same pool underneath)."""
+
+    engine: Engine
+    writer: Engine
+    is_sqlite: bool
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> None:
+        """Raise unless the database answers; on SQLite, unless it can take the write lock."""
+        with self.writer.begin() as conn:
+            conn.execute(text("SELECT 1"))
+
+
+def _sqlite_engine(settings: Settings) -> Engine:
+    url = make_url(settings.database_url)
+    if url.database and url.database != ":memory:":
+        from pathlib import Path
+
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": settings.db_timeout_seconds, "check_same_thread": False},
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_timeout=settings.db_timeout_seconds,
+    )
+    busy_ms = int(settings.db_timeout_seconds * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # The driver's own transaction handling is switched off so the "begin" hook below
+        # decides how each transaction starts (the SQLAlchemy pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("sdsx_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(settings: Settings) -> Engine:
+    engine = create_engine(
+        settings.database_url,
+        connect_args={"connect_timeout": max(1, math.ceil(settings.db_timeout_seconds))},
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_timeout=settings.db_timeout_seconds,
+        pool_pre_ping=True,
+    )
+    timeout_ms = int(settings.db_timeout_seconds * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {timeout_ms}")
+            cursor.execute(f"SET lock_timeout = {timeout_ms}")
+            cursor.execute("SET idle_in_transaction_session_timeout = 60000")
+        dbapi_connection.commit()
+
+    return engine
+
+
+def open_database(settings: Settings) -> Database:
+    """Engines for ``settings.database_url``."""
+    if settings.is_sqlite:
+        engine = _sqlite_engine(settings)
+        return Database(engine, engine.execution_options(sdsx_write=True), True)
+    engine = _postgres_engine(settings)
+    return Database(engine, engine, False)

@@ -1,0 +1,310 @@
+"""The record repository: current versions, the append-only version log and identifiers.
+
+Every function takes a :class:`~sqlalchemy.engine.Connection` inside the caller's
+transaction; the request owns the transaction. Updates are compare-and-set on the version
+column (``UPDATE … WHERE id = ? AND version = ?``), never read-then-write, so two writers
+racing on one record cannot both win (SDS-API-006). Identifiers are claimed in a table whose
+primary key is (system, assigner, value): the database, not a prior read, makes
+create-by-identifier race-free (SDS-API-007).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from gateway.policy import ListScope
+from gateway.storage.tables import identifiers, record_versions, records
+from spec.identifiers import NINO_SYSTEM, normalise_nino
+
+__all__ = [
+    "IdentifierKey",
+    "SearchFilters",
+    "StoredRecord",
+    "claim_identifiers",
+    "dump_document",
+    "get_record",
+    "get_version",
+    "history",
+    "identifier_key",
+    "insert_record",
+    "person_for_identifier",
+    "release_identifiers",
+    "search",
+    "stamp",
+    "update_record",
+]
+
+
+def stamp(moment: dt.datetime | None = None) -> str:
+    """A fixed-width UTC timestamp (``…T…​.ffffffZ``): text order is time order."""
+    moment = moment or dt.datetime.now(dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def dump_document(document: dict[str, Any]) -> str:
+    return orjson.dumps(document).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """One stored version: its id, type, version and the exact JSON text."""
+
+    id: str
+    type: str
+    version: int
+    updated_at: str
+    text: str
+
+    @property
+    def document(self) -> dict[str, Any]:
+        value: dict[str, Any] = orjson.loads(self.text)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """List filters; ``None`` means "any"."""
+
+    person: str | None = None
+    council_area: str | None = None
+    status: str | None = None
+    source: str | None = None
+    updated_since: str | None = None
+    plan: str | None = None
+
+
+def _reference(document: dict[str, Any], key: str) -> str | None:
+    value = document.get(key)
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return str(value["id"])
+    return None
+
+
+def _council_area(document: dict[str, Any]) -> str | None:
+    if isinstance(document.get("council_area"), str):
+        return str(document["council_area"])
+    for key in ("council", "payer"):
+        org = document.get(key)
+        if isinstance(org, dict) and org.get("kind") == "council-area":
+            return str(org.get("code"))
+    return None
+
+
+def _index(document: dict[str, Any]) -> dict[str, Any]:
+    """The indexed columns of a document (all derived from standard fields)."""
+    kind = document["type"]
+    status = document.get("status")
+    source = document.get("source")
+    return {
+        "person_id": document["id"] if kind == "person" else _reference(document, "person"),
+        "plan_id": _reference(document, "plan"),
+        "council_area": _council_area(document),
+        "status": status if isinstance(status, str) else None,
+        "source": source if isinstance(source, str) else None,
+    }
+
+
+def insert_record(conn: Connection, document: dict[str, Any], recorded_by: str) -> StoredRecord:
+    """Store version 1 of a new record (a duplicate id fails on the primary key)."""
+    text = dump_document(document)
+    updated_at = stamp()
+    conn.execute(
+        insert(records).values(
+            id=document["id"],
+            type=document["type"],
+            version=document["version"],
+            updated_at=updated_at,
+            recorded_by=recorded_by,
+            document=text,
+            **_index(document),
+        )
+    )
+    _append_version(conn, document, text, updated_at, recorded_by)
+    return StoredRecord(document["id"], document["type"], document["version"], updated_at, text)
+
+
+def update_record(
+    conn: Connection, document: dict[str, Any], expected: int, recorded_by: str
+) -> StoredRecord | None:
+    """Replace version ``expected`` by ``document``; ``None`` when ``expected`` is stale."""
+    text = dump_document(document)
+    updated_at = stamp()
+    result = conn.execute(
+        update(records)
+        .where(records.c.id == document["id"], records.c.version == expected)
+        .values(
+            version=document["version"],
+            updated_at=updated_at,
+            recorded_by=recorded_by,
+            document=text,
+            **_index(document),
+        )
+    )
+    if result.rowcount != 1:
+        return None
+    _append_version(conn, document, text, updated_at, recorded_by)
+    return StoredRecord(document["id"], document["type"], document["version"], updated_at, text)
+
+
+def _append_version(
+    conn: Connection, document: dict[str, Any], text: str, recorded_at: str, recorded_by: str
+) -> None:
+    conn.execute(
+        insert(record_versions).values(
+            id=document["id"],
+            version=document["version"],
+            type=document["type"],
+            recorded_at=recorded_at,
+            recorded_by=recorded_by,
+            document=text,
+        )
+    )
+
+
+def _row(row: Any) -> StoredRecord:
+    return StoredRecord(row.id, row.type, row.version, row.updated_at, row.document)
+
+
+def get_record(conn: Connection, record_id: str, kind: str | None = None) -> StoredRecord | None:
+    """The current version of a record (of type ``kind`` when given)."""
+    query = select(
+        records.c.id, records.c.type, records.c.version, records.c.updated_at, records.c.document
+    ).where(records.c.id == record_id)
+    if kind is not None:
+        query = query.where(records.c.type == kind)
+    row = conn.execute(query).first()
+    return None if row is None else _row(row)
+
+
+def get_version(conn: Connection, record_id: str, version: int) -> StoredRecord | None:
+    row = conn.execute(
+        select(
+            record_versions.c.id,
+            record_versions.c.type,
+            record_versions.c.version,
+            record_versions.c.recorded_at.label("updated_at"),
+            record_versions.c.document,
+        ).where(record_versions.c.id == record_id, record_versions.c.version == version)
+    ).first()
+    return None if row is None else _row(row)
+
+
+def history(conn: Connection, record_id: str, after: int, limit: int) -> list[StoredRecord]:
+    """Versions of a record after version ``after``, oldest first."""
+    rows = conn.execute(
+        select(
+            record_versions.c.id,
+            record_versions.c.type,
+            record_versions.c.version,
+            record_versions.c.recorded_at.label("updated_at"),
+            record_versions.c.document,
+        )
+        .where(record_versions.c.id == record_id, record_versions.c.version > after)
+        .order_by(record_versions.c.version)
+        .limit(limit)
+    ).all()
+    return [_row(r) for r in rows]
+
+
+def search(
+    conn: Connection,
+    kind: str,
+    filters: SearchFilters,
+    scope: ListScope,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[StoredRecord]:
+    """Current records of one type in (updated_at, id) order, after the cursor position."""
+    c = records.c
+    query = select(c.id, c.type, c.version, c.updated_at, c.document).where(c.type == kind)
+    for column, wanted in (
+        (c.person_id, filters.person),
+        (c.council_area, filters.council_area),
+        (c.status, filters.status),
+        (c.source, filters.source),
+        (c.plan_id, filters.plan),
+    ):
+        if wanted is not None:
+            query = query.where(column == wanted)
+    if filters.updated_since is not None:
+        query = query.where(c.updated_at >= filters.updated_since)
+    # The policy's predicates go into the SQL itself, so paging never leaks (HAPI #2207).
+    for column, allowed in (
+        (c.council_area, scope.council_areas),
+        (c.source, scope.sources),
+        (c.person_id, scope.person_ids),
+    ):
+        if allowed is not None:
+            query = query.where(column.in_(sorted(allowed)))
+    if after is not None:
+        query = query.where(
+            or_(c.updated_at > after[0], and_(c.updated_at == after[0], c.id > after[1]))
+        )
+    rows = conn.execute(query.order_by(c.updated_at, c.id).limit(limit)).all()
+    return [_row(r) for r in rows]
+
+
+IdentifierKey = tuple[str, str, str]
+
+
+def identifier_key(identifier: dict[str, Any]) -> IdentifierKey:
+    """(system, assigner code, value) with the value in its canonical form."""
+    system = str(identifier.get("system", ""))
+    value = str(identifier.get("value", ""))
+    if system == NINO_SYSTEM:
+        value = normalise_nino(value)
+    assigner = identifier.get("assigner")
+    code = str(assigner.get("code", "")) if isinstance(assigner, dict) else ""
+    return system, code, value
+
+
+def _insert_ignoring_conflict(conn: Connection, values: dict[str, str]) -> bool:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(identifiers).values(**values).on_conflict_do_nothing()
+    return bool(conn.execute(statement).rowcount == 1)
+
+
+def claim_identifiers(
+    conn: Connection, record_id: str, keys: Iterable[IdentifierKey]
+) -> tuple[IdentifierKey, str] | None:
+    """Claim every key for ``record_id``; on the first taken key, its key and owner."""
+    for system, assigner, value in dict.fromkeys(keys):
+        values = {"system": system, "assigner": assigner, "value": value}
+        if not _insert_ignoring_conflict(conn, {**values, "record_id": record_id}):
+            owner = conn.execute(
+                select(identifiers.c.record_id).where(
+                    identifiers.c.system == system,
+                    identifiers.c.assigner == assigner,
+                    identifiers.c.value == value,
+                )
+            ).scalar_one_or_none()
+            if owner != record_id:
+                return (system, assigner, value), str(owner)
+    return None
+
+
+def release_identifiers(conn: Connection, record_id: str) -> None:
+    conn.execute(delete(identifiers).where(identifiers.c.record_id == record_id))
+
+
+def person_for_identifier(conn: Connection, keys: Sequence[IdentifierKey]) -> str | None:
+    """The person holding any of ``keys``, or ``None``."""
+    for system, assigner, value in keys:
+        owner = conn.execute(
+            select(identifiers.c.record_id).where(
+                identifiers.c.system == system,
+                identifiers.c.assigner == assigner,
+                identifiers.c.value == value,
+            )
+        ).scalar_one_or_none()
+        if owner is not None:
+            return str(owner)
+    return None

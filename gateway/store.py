@@ -1,0 +1,216 @@
+"""Writing records: the server's fields, validation, references, identifiers, versions.
+
+Routers hand a parsed document here inside their write transaction. The gateway assigns
+``id`` (random UUID v4), ``version``, ``supersedes`` and ``recorded_at``; values a client
+sends for them are replaced (SDS-API-002). The document is then validated with
+``spec.validate``: every problem comes back at once as a 422 (SDS-API-003). Authorisation
+is asked once per record through :func:`gateway.policy.authorize`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from gateway.auth import Principal
+from gateway.policy import Action, authorize
+from gateway.problems import ProblemError
+from gateway.storage import records as repo
+from gateway.storage.records import StoredRecord, stamp
+from spec import Problem, validate
+
+__all__ = [
+    "SERVER_FIELDS",
+    "check_document",
+    "create",
+    "read",
+    "stage_version",
+    "store_imported",
+    "update",
+]
+
+SERVER_FIELDS = ("id", "version", "supersedes", "recorded_at")
+_REFERENCES = ("person", "plan")
+
+
+def _timestamp() -> str:
+    # Documents carry millisecond UTC timestamps (SDS-COM-004); the index keeps microseconds.
+    return stamp()[:23] + "Z"
+
+
+def stage_version(document: dict[str, Any], record_id: str, version: int) -> dict[str, Any]:
+    """``document`` with the server's fields for version ``version`` of ``record_id``."""
+    staged = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
+    staged["id"] = record_id
+    staged["version"] = version
+    if version > 1:
+        staged["supersedes"] = {"id": record_id, "version": version - 1}
+    staged["recorded_at"] = _timestamp()
+    return staged
+
+
+def _expect_type(document: Any, kind: str) -> dict[str, Any]:
+    if not isinstance(document, dict):
+        raise ProblemError(
+            422,
+            "invalid-document",
+            "the body must be a JSON object",
+            errors=[Problem("", "not an object", "SDS-DOC-002", "type")],
+        )
+    if document.get("type") != kind:
+        raise ProblemError(
+            422,
+            "invalid-document",
+            f"this collection holds {kind!r} documents",
+            errors=[Problem("/type", f"expected {kind!r}", "SDS-API-002", "collection")],
+        )
+    return document
+
+
+def check_document(document: dict[str, Any]) -> None:
+    """Raise a 422 listing every problem when ``document`` breaks the standard."""
+    problems = validate(document)
+    if problems:
+        raise ProblemError(
+            422,
+            "invalid-document",
+            f"{len(problems)} problem(s) in the {document.get('type')} document",
+            requirement="SDS-API-003",
+            errors=problems,
+        )
+
+
+def _resolve_references(conn: Connection, document: dict[str, Any]) -> None:
+    """Referenced persons and plans must exist; funding lines find their person by identifier."""
+    if document["type"] == "funding-line" and "person" not in document:
+        identifier = document.get("person_identifier")
+        if isinstance(identifier, dict):
+            owner = repo.person_for_identifier(conn, [repo.identifier_key(identifier)])
+            if owner is not None:
+                document["person"] = {"id": owner}
+    missing = []
+    for key in _REFERENCES:
+        ref = document.get(key)
+        if isinstance(ref, dict) and isinstance(ref.get("id"), str):
+            wanted = "person" if key == "person" else "support-plan"
+            if repo.get_record(conn, ref["id"], wanted) is None:
+                missing.append(
+                    Problem(
+                        f"/{key}/id", f"no {wanted} record with this id", "SDS-API-004", "reference"
+                    )
+                )
+    if missing:
+        raise ProblemError(
+            422,
+            "invalid-document",
+            "the document refers to unknown records",
+            requirement="SDS-API-004",
+            errors=missing,
+        )
+
+
+def _claim(conn: Connection, principal: Principal, document: dict[str, Any]) -> None:
+    if document["type"] != "person":
+        return
+    keys = [repo.identifier_key(i) for i in document.get("identifiers", [])]
+    taken = repo.claim_identifiers(conn, document["id"], keys)
+    if taken is None:
+        return
+    (system, _assigner, _value), owner = taken
+    existing: str | None = None
+    holder = repo.get_record(conn, owner)
+    if holder is not None:
+        try:
+            # Name the existing record only to a caller who may read it (HAPI #5184 made
+            # the conflict itself an existence oracle across tenants).
+            authorize(principal, Action.READ, holder.document)
+            existing = f"/v1/persons/{owner}"
+        except ProblemError:
+            existing = None
+    raise ProblemError(
+        409,
+        "identifier-conflict",
+        f"a person with this {system.rsplit('/', 1)[-1]} identifier already exists",
+        requirement="SDS-API-007",
+        existing=existing,
+    )
+
+
+def create(
+    conn: Connection, principal: Principal, kind: str, body: Any, *, record_id: str | None = None
+) -> StoredRecord:
+    """Store a new record of type ``kind`` (version 1)."""
+    document = stage_version(_expect_type(body, kind), record_id or str(uuid.uuid4()), 1)
+    _resolve_references(conn, document)
+    check_document(document)
+    authorize(principal, Action.CREATE, document)
+    _claim(conn, principal, document)
+    return repo.insert_record(conn, document, principal.client_id)
+
+
+def read(
+    conn: Connection, principal: Principal, kind: str, record_id: str, action: Action = Action.READ
+) -> StoredRecord:
+    """The current version of a record the caller may see, else 404."""
+    stored = repo.get_record(conn, record_id, kind)
+    if stored is None:
+        raise ProblemError(404, "not-found", f"no {kind} record with this id")
+    authorize(principal, action, stored.document)
+    return stored
+
+
+def update(
+    conn: Connection, principal: Principal, kind: str, record_id: str, expected: int, body: Any
+) -> StoredRecord:
+    """Store version ``expected + 1`` of a record, if ``expected`` is still current."""
+    current = read(conn, principal, kind, record_id, Action.UPDATE)
+    if current.version != expected:
+        raise _stale(current.version)
+    document = stage_version(_expect_type(body, kind), record_id, expected + 1)
+    _resolve_references(conn, document)
+    check_document(document)
+    authorize(principal, Action.UPDATE, document)
+    if kind == "person":
+        repo.release_identifiers(conn, record_id)
+        _claim(conn, principal, document)
+    stored = repo.update_record(conn, document, expected, principal.client_id)
+    if stored is None:
+        raise _stale(None)
+    return stored
+
+
+def _stale(current: int | None) -> ProblemError:
+    now = f" (now version {current})" if current is not None else ""
+    return ProblemError(
+        412,
+        "precondition-failed",
+        f"If-Match names a version that is no longer current{now}; read it again",
+        requirement="SDS-API-006",
+    )
+
+
+def store_imported(
+    conn: Connection, principal: Principal, body: dict[str, Any]
+) -> tuple[str, StoredRecord]:
+    """Store a document an adapter produced, keeping its deterministic id.
+
+    Re-importing the same file is a no-op ("unchanged"); a changed record becomes a new
+    version ("updated"); otherwise the record is "created" (SDS-API-009).
+    """
+    kind = str(body.get("type"))
+    record_id = str(body.get("id"))
+    current = repo.get_record(conn, record_id)
+    if current is None:
+        return "created", create(conn, principal, kind, body, record_id=record_id)
+    if current.type != kind:
+        raise ProblemError(409, "conflict", "the id belongs to a record of another type")
+    authorize(principal, Action.IMPORT, current.document)
+    previous = {k: v for k, v in current.document.items() if k not in SERVER_FIELDS}
+    incoming = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
+    if "person" in previous and "person" not in incoming:
+        incoming["person"] = previous["person"]
+    if previous == incoming:
+        return "unchanged", current
+    return "updated", update(conn, principal, kind, record_id, current.version, body)

@@ -1,0 +1,114 @@
+"""Fixtures for gateway tests: a database per test on SQLite and on PostgreSQL.
+
+Every test using ``database_url`` runs twice, on a fresh SQLite file and on a fresh
+PostgreSQL schema (dropped afterwards). PostgreSQL comes from ``SDSX_TEST_POSTGRES_URL``; when
+it is unset the PostgreSQL runs skip with the reason, except under CI (``CI`` set), where
+they fail: CI must prove both databases.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from sqlalchemy import create_engine, text
+
+from gateway.app import create_app
+from gateway.config import Settings, sqlite_url
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+POSTGRES_ENV = "SDSX_TEST_POSTGRES_URL"
+
+
+def postgres_base_url() -> str:
+    url = os.environ.get(POSTGRES_ENV, "")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{POSTGRES_ENV} is not set, and CI must run the PostgreSQL tests")
+        pytest.skip(
+            f"{POSTGRES_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
+    return url
+
+
+class PostgresSchema:
+    """A uniquely named schema, and a URL whose connections use it."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.name = f"sdsx_test_{uuid.uuid4().hex[:12]}"
+        self._engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        with self._engine.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{self.name}"'))
+        separator = "&" if "?" in base_url else "?"
+        self.url = f"{base_url}{separator}options={quote(f'-csearch_path={self.name}')}"
+
+    def drop(self) -> None:
+        with self._engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE'))
+        self._engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "sdsx.db")
+        return
+    schema = PostgresSchema(postgres_base_url())
+    try:
+        yield schema.url
+    finally:
+        schema.drop()
+
+
+class ApiClient:
+    """A blocking HTTP client talking to the app in-process over the ASGI transport."""
+
+    def __init__(self, portal: BlockingPortal, client: httpx.AsyncClient) -> None:
+        self._portal = portal
+        self._client = client
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self._portal.call(lambda: self._client.request(method, url, **kwargs))
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, db_timeout_seconds=5.0)
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[ApiClient]:
+    """The gateway on a fresh database, reached through httpx's ASGI transport."""
+    app = create_app(settings)
+    with start_blocking_portal() as portal:
+        transport = httpx.ASGITransport(app=app)
+        client = portal.call(lambda: _open(transport))
+        try:
+            yield ApiClient(portal, client)
+        finally:
+            portal.call(client.aclose)
+            app.state.database.dispose()
+
+
+async def _open(transport: httpx.ASGITransport) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=transport, base_url="http://gateway.test")
