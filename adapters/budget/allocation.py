@@ -1,0 +1,147 @@
+"""Allocation of funding lines to support items: a min-cost maximum flow.
+
+The problem is a transportation problem (SDS-BUD-017). A source feeds each line up to its
+net amount; a line reaches an item only when its purpose restriction admits the item's
+category (the ``admits`` mapping of the ``purpose-restriction`` value set, SDS-BUD-020), their
+days meet, a council line's SDS option is the item's option, and an NHS health-need line only
+reaches items not marked as non-health; each item drains to the sink up to its planned cost.
+``networkx.max_flow_min_cost`` finds the largest fundable amount and, among the ways to fund
+it, the cheapest under costs that encode the default source order from the ``conventions``
+rate table (SDS-BUD-015): restricted streams fund their own purpose first, then the NHS share,
+then the council (funder of last resort for eligible needs, SDS-BUD-016), then ILF as
+additional money. Capacities and costs are integers (pence), so the answer is exact.
+
+The graph is built from lines and items sorted by id, so the same inputs in any order give
+the same allocation (SDS-BUD-018). Each allocation names the rule that admitted it and each
+unallocated remainder says why it could not be used (SDS-BUD-006).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import networkx as nx
+
+from adapters.budget.inputs import ItemModel, LineModel
+from adapters.budget.periods import Span
+from adapters.budget.rates import table
+from spec import valueset
+
+__all__ = ["Allocation", "Leftover", "Offer", "admits", "allocate"]
+
+_SOURCE = "source"
+_SINK = "sink"
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Money a line can give: its net amount and the days it covers in the plan."""
+
+    line: LineModel
+    net: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    line: str
+    item: str
+    amount: int
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Leftover:
+    line: str
+    amount: int
+    reason: str
+    restricted: bool
+
+
+@functools.cache
+def _admitted(purpose: str) -> frozenset[str] | None:
+    """Categories a purpose admits; ``None`` means every category."""
+    code = valueset("purpose-restriction").get(purpose)
+    if code is None:
+        return frozenset()
+    admits = code.mappings.get("admits", "")
+    return None if admits.strip() == "*" else frozenset(admits.split())
+
+
+def admits(line: LineModel, item: ItemModel, span: Span) -> bool:
+    """Whether ``line`` (covering ``span``) may fund ``item`` (SDS-BUD-020)."""
+    allowed = _admitted(line.purpose)
+    if allowed is not None and item.category not in allowed:
+        return False
+    if (span & item.span).empty:
+        return False
+    if line.source == "council-social-care" and line.doc.get("sds_option") not in (
+        None,
+        item.sds_option,
+    ):
+        return False
+    return not (line.purpose == "health-need" and item.health_need is False)
+
+
+def _rank(line: LineModel, on: int) -> int:
+    order: dict[str, int] = table("conventions").at(on, "source_order")
+    return int(order.get(line.purpose, max(order.values()) + 1))
+
+
+def _rule(line: LineModel) -> str:
+    if line.purpose == "any-eligible-need":
+        return "SDS-BUD-016"
+    return "SDS-BUD-020"
+
+
+def allocate(
+    offers: list[Offer], items: list[tuple[ItemModel, int]], plan: Span
+) -> tuple[list[Allocation], list[Leftover], dict[str, int]]:
+    """Allocations, leftovers per line and the amount funded per item."""
+    offers = sorted((o for o in offers if o.net > 0), key=lambda o: o.line.id)
+    needs = sorted(((i, c) for i, c in items if c > 0), key=lambda pair: pair[0].id)
+    graph = nx.DiGraph()
+    graph.add_node(_SOURCE)
+    graph.add_node(_SINK)
+    edges: dict[str, list[str]] = {}
+    for offer in offers:
+        graph.add_edge(_SOURCE, "L" + offer.line.id, capacity=offer.net, weight=0)
+        rank = _rank(offer.line, plan.start)
+        for item, _ in needs:
+            if admits(offer.line, item, offer.span):
+                graph.add_edge("L" + offer.line.id, "I" + item.id, capacity=offer.net, weight=rank)
+                edges.setdefault(offer.line.id, []).append(item.id)
+    for item, cost in needs:
+        graph.add_edge("I" + item.id, _SINK, capacity=cost, weight=0)
+    flow = nx.max_flow_min_cost(graph, _SOURCE, _SINK) if edges else {}
+    allocations: list[Allocation] = []
+    funded: dict[str, int] = {}
+    leftovers: list[Leftover] = []
+    for offer in offers:
+        used = 0
+        for item_id in edges.get(offer.line.id, []):
+            amount = int(flow["L" + offer.line.id]["I" + item_id])
+            if amount > 0:
+                allocations.append(Allocation(offer.line.id, item_id, amount, _rule(offer.line)))
+                funded[item_id] = funded.get(item_id, 0) + amount
+                used += amount
+        if used < offer.net:
+            leftovers.append(_leftover(offer, offer.net - used, bool(edges.get(offer.line.id))))
+    return allocations, leftovers, funded
+
+
+def _leftover(offer: Offer, amount: int, reachable: bool) -> Leftover:
+    line = offer.line
+    restricted = line.purpose != "any-eligible-need"
+    if not reachable:
+        reason = (
+            f"no support item in the plan that the '{line.purpose}' restriction admits "
+            "during the line's days (SDS-BUD-020)"
+        )
+    else:
+        reason = (
+            "the support items it may fund are fully funded, by this line or by lines "
+            "earlier in the source order (SDS-BUD-015)"
+        )
+    return Leftover(line.id, amount, reason, restricted)
