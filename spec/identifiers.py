@@ -30,6 +30,10 @@ _NINO = re.compile(r"([A-Z]{2})([0-9]{6})([A-D]?)")
 _NINO_BAD_FIRST = frozenset("DFIQUV")
 _NINO_BAD_SECOND = frozenset("DFIOQUV")
 _NINO_BAD_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+# Administrative pseudo-prefixes exist in HMRC systems but never name a person (NIM39110;
+# FUNDING.md section 4.2), so they are rejected as personal identifiers. OO is already caught
+# by the second-letter rule and FY by the first-letter rule; they are listed for completeness.
+_NINO_ADMIN_PREFIXES = frozenset({"CR", "FY", "MW", "NC", "OO", "PP"})
 
 
 def chi_birth_date(chi: str) -> dt.date | None:
@@ -97,6 +101,8 @@ def check_nino(value: str) -> str | None:
         return f"NINO second letter cannot be {prefix[1]}"
     if prefix in _NINO_BAD_PREFIXES:
         return f"NINO prefix {prefix} is never issued"
+    if prefix in _NINO_ADMIN_PREFIXES:
+        return f"NINO prefix {prefix} is administrative and never names a person"
     return None
 
 
