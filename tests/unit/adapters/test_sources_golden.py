@@ -23,6 +23,7 @@ RECEIVED = dt.datetime(2026, 4, 2, 9, 30, tzinfo=dt.UTC)
 SAMPLES: list[tuple[str, str, str | None]] = [
     ("ilf-scotland", "ilf-scotland/sample.csv", None),
     ("dwp-access-to-work", "dwp-access-to-work/sample.json", None),
+    ("saas-dsa", "saas-dsa/sample.xml", None),
 ]
 
 
