@@ -207,8 +207,11 @@ def store_imported(
     if current.type != kind:
         raise ProblemError(409, "conflict", "the id belongs to a record of another type")
     authorize(principal, Action.IMPORT, current.document)
-    previous = {k: v for k, v in current.document.items() if k not in SERVER_FIELDS}
-    incoming = {k: v for k, v in body.items() if k not in SERVER_FIELDS}
+    # The id already names the source file and record (SDS-SRC-002), so provenance (which
+    # also holds the time of receipt) takes no part in deciding whether anything changed.
+    ignored = (*SERVER_FIELDS, "provenance")
+    previous = {k: v for k, v in current.document.items() if k not in ignored}
+    incoming = {k: v for k, v in body.items() if k not in ignored}
     if "person" in previous and "person" not in incoming:
         incoming["person"] = previous["person"]
     if previous == incoming:

@@ -229,11 +229,17 @@ def search(
         (c.person_id, filters.person),
         (c.council_area, filters.council_area),
         (c.status, filters.status),
-        (c.source, filters.source),
         (c.plan_id, filters.plan),
     ):
         if wanted is not None:
             query = query.where(column == wanted)
+    if filters.source is not None:
+        # A source code names its sub-streams too: "ilf-scotland" also finds
+        # "ilf-scotland.transition-fund".
+        pattern = "".join("\\" + ch if ch in "\\%_" else ch for ch in filters.source)
+        query = query.where(
+            or_(c.source == filters.source, c.source.like(pattern + ".%", escape="\\"))
+        )
     if filters.updated_since is not None:
         query = query.where(c.updated_at >= filters.updated_since)
     # The policy's predicates go into the SQL itself, so paging never leaks (HAPI #2207).

@@ -13,18 +13,19 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+from anyio.from_thread import start_blocking_portal
 from sqlalchemy import create_engine, text
 
 from gateway.app import create_app
 from gateway.config import Settings, sqlite_url
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from gateway_client import ApiClient
 
 POSTGRES_ENV = "SDSX_TEST_POSTGRES_URL"
 
@@ -69,26 +70,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield schema.url
     finally:
         schema.drop()
-
-
-class ApiClient:
-    """A blocking HTTP client talking to the app in-process over the ASGI transport."""
-
-    def __init__(self, portal: BlockingPortal, client: httpx.AsyncClient) -> None:
-        self._portal = portal
-        self._client = client
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self._portal.call(lambda: self._client.request(method, url, **kwargs))
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-    def put(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PUT", url, **kwargs)
 
 
 @pytest.fixture

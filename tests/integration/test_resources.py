@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from conftest import ApiClient
-from documents import chi, funding_line, person, support_plan
+from gateway_client import ApiClient
+from gateway_documents import chi, funding_line, person, support_plan
 
 PROBLEM = "application/problem+json"
 
