@@ -1,4 +1,7 @@
-"""The sdsx gateway: a FastAPI service that stores, versions and exchanges the standard's records."""
+"""The sdsx gateway: a FastAPI service that stores, versions and exchanges records.
+
+Start with :func:`gateway.app.create_app` and :class:`gateway.config.Settings`.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ def test_ilf_import_reports_each_record_and_is_idempotent_by_content(api: ApiCli
     report = first.json()
     assert report["summary"]["records"] == len(report["records"]) > 0
     created = [line for record in report["records"] for line in record["lines"]]
-    assert created and all(line["outcome"] == "created" for line in created)
+    assert created
+    assert all(line["outcome"] == "created" for line in created)
     again = api.post("/v1/imports/ilf-scotland?file_name=sample.csv", content=data).json()
     outcomes = {line["outcome"] for record in again["records"] for line in record["lines"]}
     assert outcomes == {"unchanged"}
