@@ -13,7 +13,7 @@ before the break (SDS-SRC-007).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import Any, cast
 
 from adapters.sources.encoding import decode_text
 from adapters.sources.fields import FieldReader
@@ -141,7 +141,7 @@ def read(data: bytes, source: SourceFile, profile: str | None) -> None:
     decoded = decode_text(data, source.file_name)
     for problem in decoded.problems:
         source.note(problem)
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     state = _Stream()
     text = decoded.text
     for offset in range(0, max(len(text), 1), _CHUNK):
@@ -152,8 +152,10 @@ def read(data: bytes, source: SourceFile, profile: str | None) -> None:
         except ET.ParseError as exc:
             state.error = exc
         try:
-            for event, element in parser.read_events():
-                state.handle(event, element, source)
+            for event in parser.read_events():
+                # Only "start" and "end" were asked for: each is (event, element).
+                kind, element = cast(tuple[str, ET.Element], event)
+                state.handle(kind, element, source)
         except ET.ParseError as exc:
             state.error = state.error or exc
         if state.error is not None:
