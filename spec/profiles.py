@@ -261,6 +261,14 @@ def apply_profile(profile: Profile) -> dict[str, dict[str, Any]]:
                 where=where,
                 problems=tuple(problems),
             )
+        try:
+            jsonschema.Draft202012Validator.check_schema(patched)
+        except jsonschema.SchemaError as exc:
+            raise ProfileError(
+                f"profile {profile.name!r} makes the {kind} schema invalid JSON Schema: "
+                f"{exc.message}",
+                where=f"{where}{pointer(exc.absolute_path)}",
+            ) from None
         patched = _absolute_refs(patched, schema_id(kind))
         patched["$id"] = profile_schema_id(profile.name, kind)
         patched["title"] = f"{base.get('title', kind)} (profile {profile.name})"

@@ -214,3 +214,24 @@ def test_a_malformed_profile_file_is_refused_with_pointers(tmp_path: Path) -> No
     unknown = {"profile": "x", "council": "S12999999", "patches": {"person": {}}}
     with pytest.raises(ProfileError, match="not a council-area code"):
         load_profile(_write(tmp_path, unknown))
+
+
+@pytest.mark.parametrize("name", available_profiles())
+def test_every_shipped_profile_applies_and_narrows(name: str) -> None:
+    profile = load_profile(PROFILES / f"{name}.json")
+    assert profile.name == name
+    for kind, schema in apply_profile(profile).items():
+        assert schema["$id"] == profile_schema_id(name, kind)
+        assert (
+            narrowing_problems(
+                load_schema(kind), merge_patch(load_schema(kind), profile.patches[kind])
+            )
+            == []
+        )
+
+
+def test_a_patch_that_breaks_json_schema_is_refused() -> None:
+    patch = {"properties": {"review": {"properties": {"due": {"minLength": -1}}}}}
+    with pytest.raises(ProfileError, match="invalid JSON Schema") as caught:
+        apply_profile(_profile(patch))
+    assert caught.value.where.startswith("test.json#/patches/support-plan/properties/review")
