@@ -158,7 +158,12 @@ def test_cited_ids_finds_real_ids_and_ignores_placeholders(tmp_path: Path) -> No
 def test_every_cited_id_is_in_the_catalogue() -> None:
     catalogue, problems = check_catalogue(CATALOGUE)
     assert not problems, "\n".join(map(str, problems))
-    missing = {rid: files for rid, files in cited_ids(REPO).items() if rid not in catalogue}
+    # The generated README lists retired IDs as retired; anywhere else, citing one reuses it.
+    missing = {
+        rid: files
+        for rid, files in cited_ids(REPO).items()
+        if rid not in catalogue and not (rid in catalogue.retired and files == ["spec/README.md"])
+    }
     report = "\n".join(f"  {rid}: cited in {', '.join(files)}" for rid, files in missing.items())
     assert not missing, (
         f"{len(missing)} cited requirement ID(s) missing from the catalogue:\n{report}"
