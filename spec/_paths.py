@@ -9,7 +9,7 @@ SCHEMAS = ROOT / "schemas"
 VALUESETS = ROOT / "valuesets"
 EXAMPLES = ROOT / "examples"
 SOURCES = ROOT / "sources"
-REQUIREMENTS = ROOT / "requirements.yaml"
+REQUIREMENTS = ROOT / "requirements"
 
 CANONICAL_BASE = "https://spec.sdsx.scot/v1/"
 SCHEMA_BASE = CANONICAL_BASE + "schemas/"

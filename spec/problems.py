@@ -2,7 +2,7 @@
 
 Every error the reference library reports is a :class:`Problem`: a JSON pointer into the
 document, a message that names no personal data, the requirement ID from
-``spec/requirements.yaml`` and the rule (a JSON Schema keyword or a named semantic rule).
+the catalogue in ``spec/requirements/`` and the rule (a JSON Schema keyword or a named semantic rule).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import functools
 import json
 from typing import Any
 
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from spec._paths import SCHEMA_BASE, SCHEMAS
@@ -48,5 +48,5 @@ def load_schema(name: str) -> dict[str, Any]:
 @functools.cache
 def registry() -> Registry[Any]:
     """A ``referencing`` registry holding every schema; unknown URIs fail instead of fetching."""
-    resources = [(uri, Resource(contents, DRAFT202012)) for uri, contents in schemas().items()]
+    resources = [(uri, DRAFT202012.create_resource(contents)) for uri, contents in schemas().items()]
     return Registry().with_resources(resources)

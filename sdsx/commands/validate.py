@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -29,7 +30,7 @@ def validate(
     """Validate documents; report every problem with its JSON pointer and requirement ID."""
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    results = []
+    results: list[dict[str, Any]] = []
     try:
         for located in iter_documents(paths):
             problems = validate_document(located.document)
