@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from gateway.config import Settings
+from gateway.logs import configure_logging
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import RequestContextMiddleware, request_ids
 from gateway.migrations import upgrade
@@ -194,5 +195,7 @@ def _publish_problem_schema(app: FastAPI) -> None:
 
 
 def create_app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory``: settings from the environment."""
-    return create_app(Settings.from_env())
+    """Factory for ``uvicorn --factory``: settings and JSON logging from the environment."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings)

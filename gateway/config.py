@@ -63,6 +63,7 @@ class Settings:
     pool_size: int = 10
     cursor_secret: str = ""
     migrate_on_startup: bool = True
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +78,7 @@ class Settings:
             pool_size=_int(env, "SDSX_DB_POOL_SIZE", base.pool_size),
             cursor_secret=env.get("SDSX_CURSOR_SECRET", ""),
             migrate_on_startup=env.get("SDSX_MIGRATE_ON_STARTUP", "1") not in ("0", "false"),
+            log_level=env.get("SDSX_LOG_LEVEL", base.log_level).upper(),
         )
 
     def with_database(self, url: str) -> Settings:

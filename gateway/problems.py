@@ -148,7 +148,6 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     wanted = sorted({*statuses, 400, 413, 422, 503})
     return {
         status: {
-            "model": ProblemDetails,
             "description": _DESCRIPTIONS[status],
             "content": {
                 PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}

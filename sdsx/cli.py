@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from sdsx import __version__
+from sdsx.commands import serve as serve_cmd
 from sdsx.commands import spec as spec_cmd
 from sdsx.commands import validate as validate_cmd
 
@@ -36,6 +37,7 @@ def _root(
 
 
 app.command("validate")(validate_cmd.validate)
+app.command("serve")(serve_cmd.serve)
 app.add_typer(spec_cmd.app, name="spec")
 
 

@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from gateway.metrics import CONTENT_TYPE_LATEST, GatewayMetrics
 from gateway.problems import ProblemError, problem_responses
@@ -30,7 +30,7 @@ async def healthz() -> dict[str, str]:
     summary="The process can serve: the database answers",
     responses=problem_responses(503),
 )
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request) -> dict[str, str]:
     try:
         await run_in_threadpool(database(request).ping)
     except SQLAlchemyError as exc:
@@ -43,7 +43,7 @@ async def readyz(request: Request) -> JSONResponse:
             requirement="SDS-API-015",
             headers={"Retry-After": str(seconds)},
         ) from None
-    return JSONResponse({"status": "ready"})
+    return {"status": "ready"}
 
 
 @router.get(

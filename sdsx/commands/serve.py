@@ -1,0 +1,64 @@
+"""``sdsx serve``: run the gateway under uvicorn (SQLite file by default).
+
+The database is migrated once, here, before the workers start; each worker then opens its
+own pool. ``--print-openapi`` prints the OpenAPI 3.1 description and exits.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from gateway.config import Settings
+from gateway.logs import configure_logging
+from gateway.migrations import upgrade
+from gateway.openapi import openapi_document, render_yaml
+from gateway.storage import open_database
+
+__all__ = ["serve"]
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (one database, shared)."),
+    database: str | None = typer.Option(
+        None,
+        "--database",
+        help="SQLAlchemy URL (default $SDSX_DATABASE_URL, else SQLite ./.sdsx/sdsx.db), e.g. "
+        "postgresql+psycopg://user@host/db.",
+    ),
+    log_level: str = typer.Option("info", help="debug, info, warning or error."),
+    print_openapi: bool = typer.Option(
+        False, "--print-openapi", help="Print the OpenAPI description (YAML) and exit."
+    ),
+) -> None:
+    """Run the SDS Exchange gateway."""
+    if print_openapi:
+        typer.echo(render_yaml(openapi_document()), nl=False)
+        return
+    import uvicorn
+
+    if database:
+        os.environ["SDSX_DATABASE_URL"] = database
+    os.environ["SDSX_LOG_LEVEL"] = log_level.upper()
+    configure_logging(log_level.upper())
+    settings = Settings.from_env()
+    storage = open_database(settings)
+    try:
+        upgrade(storage.writer)
+    finally:
+        storage.dispose()
+    # The workers find the database already migrated.
+    os.environ["SDSX_MIGRATE_ON_STARTUP"] = "0"
+    uvicorn.run(
+        "gateway.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

@@ -1,0 +1,135 @@
+"""HTTP semantics on SQLite and PostgreSQL: idempotency, ids, limits, problems, probes."""
+
+from __future__ import annotations
+
+import uuid
+
+import orjson
+import pytest
+from gateway_client import ApiClient
+from gateway_documents import person
+
+from gateway.app import create_app
+from gateway.config import Settings
+
+PROBLEM = "application/problem+json"
+
+
+def test_idempotent_post_replays_the_stored_response_byte_for_byte(api: ApiClient) -> None:
+    body = orjson.dumps(person())
+    headers = {"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"}
+    first = api.post("/v1/persons", content=body, headers=headers)
+    again = api.post("/v1/persons", content=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content
+    assert again.headers["location"] == first.headers["location"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(api.get("/v1/persons").json()["items"]) == 1
+
+
+def test_same_key_with_another_body_is_422(api: ApiClient) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    assert api.post("/v1/persons", json=person(), headers=key).status_code == 201
+    reused = api.post("/v1/persons", json=person(), headers=key)
+    assert reused.status_code == 422
+    assert reused.json()["type"].endswith("/idempotency-key-reused")
+
+
+def test_keys_are_scoped_to_the_client(api: ApiClient) -> None:
+    body = orjson.dumps(person())
+    key = str(uuid.uuid4())
+    for client in ("council-a", "council-b"):
+        response = api.post(
+            "/v1/persons",
+            content=body,
+            headers={
+                "Idempotency-Key": key,
+                "X-Client-Id": client,
+                "Content-Type": "application/json",
+            },
+        )
+        # The second client's key finds nothing of the first's: a fresh create, which then
+        # meets the identifier the first client stored.
+        assert response.status_code == (201 if client == "council-a" else 409)
+        assert "idempotent-replayed" not in response.headers
+
+
+def test_refused_request_does_not_consume_its_key(api: ApiClient) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    bad = api.post("/v1/persons", json=person() | {"council_area": "x"}, headers=key)
+    assert bad.status_code == 422
+    assert api.post("/v1/persons", json=person(), headers=key).status_code == 201
+
+
+def test_malformed_key_is_400(api: ApiClient) -> None:
+    response = api.post("/v1/persons", json=person(), headers={"Idempotency-Key": "short"})
+    assert response.status_code == 400
+
+
+def test_request_and_correlation_ids_are_echoed_or_generated(api: ApiClient) -> None:
+    given = api.get(
+        "/v1/persons/nope", headers={"X-Request-ID": "req-1", "X-Correlation-ID": "conv-9"}
+    )
+    assert given.status_code == 404
+    assert given.headers["x-request-id"] == "req-1"
+    assert given.headers["x-correlation-id"] == "conv-9"
+    assert given.json()["instance"] == "urn:sdsx:request:req-1"
+    made = api.get("/healthz")
+    assert uuid.UUID(made.headers["x-request-id"])
+    assert made.headers["x-correlation-id"] == made.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "headers", "status"),
+    [
+        ("DELETE", "/v1/persons", {}, 405),
+        ("GET", "/v1/nothing-here", {}, 404),
+        ("POST", "/v1/persons", {"Content-Type": "text/plain"}, 415),
+        ("POST", "/v1/persons", {"Content-Type": "application/json"}, 400),
+        ("GET", "/v1/persons?limit=0", {}, 422),
+        ("GET", "/v1/persons/x/history/0", {}, 422),
+        ("GET", "/v1/persons", {"X-Client-Id": "bad id!"}, 401),
+        ("PUT", f"/v1/persons/{uuid.uuid4()}", {"If-Match": "nonsense"}, 400),
+    ],
+)
+def test_every_error_is_problem_json(
+    api: ApiClient, method: str, url: str, headers: dict[str, str], status: int
+) -> None:
+    response = api.request(method, url, headers=headers, content=b"{not json")
+    assert response.status_code == status
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["type"].startswith("https://spec.sdsx.scot/v1/problems/")
+    assert response.headers["x-request-id"]
+
+
+def test_oversized_body_is_413_before_parsing(settings: Settings) -> None:
+    import httpx
+    from anyio.from_thread import start_blocking_portal
+
+    small = create_app(Settings(database_url=settings.database_url, max_body_bytes=1000))
+    with start_blocking_portal() as portal:
+
+        async def call() -> httpx.Response:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=small), base_url="http://t"
+            ) as client:
+                return await client.post(
+                    "/v1/bulk",
+                    content=b"x" * 5000,
+                    headers={"Content-Type": "application/x-ndjson"},
+                )
+
+        response = portal.call(call)
+    small.state.database.dispose()
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_probes_and_metrics(api: ApiClient) -> None:
+    assert api.get("/healthz").json() == {"status": "ok"}
+    assert api.get("/readyz").json() == {"status": "ready"}
+    api.get("/v1/persons")
+    text = api.get("/metrics").text
+    assert 'sdsx_http_requests_total{method="GET",route="/v1/persons",status="200"}' in text
