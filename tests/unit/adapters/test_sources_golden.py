@@ -24,6 +24,7 @@ SAMPLES: list[tuple[str, str, str | None]] = [
     ("ilf-scotland", "ilf-scotland/sample.csv", None),
     ("dwp-access-to-work", "dwp-access-to-work/sample.json", None),
     ("saas-dsa", "saas-dsa/sample.xml", None),
+    ("nhs-board", "nhs-board/sample-bundle.json", None),
 ]
 
 
