@@ -1,8 +1,8 @@
 """Problems: what is wrong with a document, where, and which requirement it breaks.
 
 Every error the reference library reports is a :class:`Problem`: a JSON pointer into the
-document, a message that names no personal data, the requirement ID from
-the catalogue in ``spec/requirements/`` and the rule (a JSON Schema keyword or a named semantic rule).
+document, a message that names no personal data, the requirement ID from the catalogue in
+``spec/requirements/`` and the rule (a JSON Schema keyword or a named semantic rule).
 """
 
 from __future__ import annotations

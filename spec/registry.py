@@ -48,5 +48,5 @@ def load_schema(name: str) -> dict[str, Any]:
 @functools.cache
 def registry() -> Registry[Any]:
     """A ``referencing`` registry holding every schema; unknown URIs fail instead of fetching."""
-    resources = [(uri, DRAFT202012.create_resource(contents)) for uri, contents in schemas().items()]
+    resources = [(uri, DRAFT202012.create_resource(body)) for uri, body in schemas().items()]
     return Registry().with_resources(resources)

@@ -99,9 +99,8 @@ class Validator:
         self._fast = jsonschema_rs.validator_for(
             schema, registry=rs_registry, validate_formats=True
         )
-        self._full = jsonschema.Draft202012Validator(
-            schema, registry=registry(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-        )
+        full = jsonschema.Draft202012Validator
+        self._full = full(schema, registry=registry(), format_checker=full.FORMAT_CHECKER)
         self._fallback = str(schema.get("x-requirement", "SDS-DOC-009"))
 
     def schema_valid(self, document: Any) -> bool:
@@ -119,12 +118,15 @@ class Validator:
                     for name in leaf.validator_value:
                         if name not in leaf.instance:
                             yield Problem(
-                                pointer([*where, name]), f"{name!r} is required", requirement,
+                                pointer([*where, name]),
+                                f"{name!r} is required",
+                                requirement,
                                 "required",
                             )
                     continue
-                yield Problem(pointer(where), _message(leaf, valueset), requirement,
-                              str(leaf.validator))
+                yield Problem(
+                    pointer(where), _message(leaf, valueset), requirement, str(leaf.validator)
+                )
 
     def problems(self, document: Any) -> list[Problem]:
         """Every problem in ``document``: schema problems, else semantic ones."""

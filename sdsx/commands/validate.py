@@ -6,19 +6,20 @@ Exit codes: 0 every document valid, 1 some document invalid, 2 input unusable (S
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from spec import UnreadableInput, iter_documents, validate as validate_document
+from spec import UnreadableInput, iter_documents
+from spec import validate as validate_document
 
 __all__ = ["validate"]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     human = "human"
     json = "json"
 
@@ -35,8 +36,11 @@ def validate(
         for located in iter_documents(paths):
             problems = validate_document(located.document)
             results.append(
-                {"location": located.location, "valid": not problems,
-                 "problems": [p.as_dict() for p in problems]}
+                {
+                    "location": located.location,
+                    "valid": not problems,
+                    "problems": [p.as_dict() for p in problems],
+                }
             )
     except UnreadableInput as exc:
         if output is OutputFormat.json:
@@ -46,8 +50,11 @@ def validate(
         raise typer.Exit(2) from None
     invalid = [r for r in results if not r["valid"]]
     if output is OutputFormat.json:
-        typer.echo(json.dumps({"documents": len(results), "invalid": len(invalid),
-                               "results": results}, indent=2))
+        typer.echo(
+            json.dumps(
+                {"documents": len(results), "invalid": len(invalid), "results": results}, indent=2
+            )
+        )
     else:
         for result in results:
             if result["valid"]:
@@ -55,8 +62,10 @@ def validate(
                 continue
             out.print(f"[red]invalid[/red] {result['location']}")
             for problem in result["problems"]:
-                out.print(f"  {problem['pointer'] or '/'}: {problem['message']} "
-                          f"[dim]\\[{problem['requirement']}][/dim]")
+                out.print(
+                    f"  {problem['pointer'] or '/'}: {problem['message']} "
+                    f"[dim]\\[{problem['requirement']}][/dim]"
+                )
         out.print(f"{len(results)} document(s), {len(invalid)} invalid")
     if not results:
         err.print("error: no JSON or NDJSON documents found")
