@@ -1,7 +1,8 @@
 """Semantic rules JSON Schema cannot express, checked after the schema passes.
 
 These are the documented exceptions to "the schema is the whole contract" (SDS-DOC-011):
-identifier check digits, periods whose start is after their end, option 4 derived from the
+identifier check digits, money written as a decimal number with a zero fraction (which JSON
+Schema counts as an integer), periods whose start is after their end, option 4 derived from the
 support items, references to outcomes that exist, ids unique within a document, and the
 version/supersedes pairing.
 """
@@ -54,6 +55,19 @@ def _periods(doc: dict[str, Any]) -> Iterator[Problem]:
                     "SDS-COM-005",
                     "period-order",
                 )
+
+
+def _integer_money(doc: dict[str, Any]) -> Iterator[Problem]:
+    # JSON Schema counts 12345.0 as an integer, so the schema lets a float with a zero fraction
+    # through; money is integer minor units and is never written as a float (SDS-COM-001).
+    for path, node in _walk(doc):
+        if path and path[-1] == "amount_minor" and isinstance(node, float):
+            yield Problem(
+                pointer(path),
+                "money must be an integer number of minor units, not a decimal number",
+                "SDS-COM-001",
+                "integer-money",
+            )
 
 
 def derive_sds_option(items: list[dict[str, Any]]) -> str | None:
@@ -120,18 +134,28 @@ def _versioning(doc: dict[str, Any]) -> Iterator[Problem]:
     elif isinstance(version, int) and version > 1:
         if supersedes is None:
             yield Problem(
-                "/supersedes", f"version {version} must name the version it supersedes",
-                "SDS-DOC-005", "versioning",
+                "/supersedes",
+                f"version {version} must name the version it supersedes",
+                "SDS-DOC-005",
+                "versioning",
             )
         elif supersedes.get("id") != doc.get("id") or supersedes.get("version") != version - 1:
             yield Problem(
-                "/supersedes", "supersedes must be this record's previous version",
-                "SDS-DOC-005", "versioning",
+                "/supersedes",
+                "supersedes must be this record's previous version",
+                "SDS-DOC-005",
+                "versioning",
             )
 
 
 RULES: tuple[Rule, ...] = (
-    _identifiers, _periods, _plan_option, _local_ids, _outcome_links, _versioning,
+    _identifiers,
+    _integer_money,
+    _periods,
+    _plan_option,
+    _local_ids,
+    _outcome_links,
+    _versioning,
 )
 
 

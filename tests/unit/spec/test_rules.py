@@ -181,3 +181,23 @@ def test_problems_are_sorted_by_pointer(plan: dict[str, Any]) -> None:
     problems = check_rules(plan)
     assert [p.pointer for p in problems] == sorted(p.pointer for p in problems)
     assert len(problems) == 3
+
+
+# --- money is never a decimal number (SDS-COM-001) ----------------------------------------------
+
+
+def test_money_with_a_zero_fraction_is_refused() -> None:
+    # JSON Schema's "integer" admits 12345.0, so this check lives in the rules.
+    line = first_line("rory-combined")
+    line["award"]["amount"]["amount_minor"] = 44980.0
+    line["contribution"]["amount"]["amount"]["amount_minor"] = 2500.0
+    assert found(line) == {
+        ("/award/amount/amount_minor", "SDS-COM-001", "integer-money"),
+        ("/contribution/amount/amount/amount_minor", "SDS-COM-001", "integer-money"),
+    }
+
+
+def test_other_numbers_may_be_decimal() -> None:
+    plan = load("fiona-option-3", "support-plan")
+    assert plan["support_items"][0]["schedule"]["quantity"] == 5.25
+    assert found(plan) == set()
