@@ -209,6 +209,18 @@ class Provenance(BaseModel):
     received_at: Annotated[AwareDatetime, Field(description="When the source file was received.")]
 
 
+class PersonalUseShare(BaseModel):
+    """
+    Access to Work: the share of an item used outside work (e.g. 3/7 for an iPad used 4 work days a week), paid by the person.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    numerator: Annotated[int, Field(description="Days (or parts) of personal use.", ge=0)]
+    denominator: Annotated[int, Field(description="Days (or parts) in all.", ge=1)]
+
+
 class Terms(BaseModel):
     """
     Stream-specific terms the budget engine needs.
@@ -243,6 +255,30 @@ class Terms(BaseModel):
     ] = None
     claim_window_months: Annotated[
         int | None, Field(description="AtW claim window in months (default 9).", ge=1)
+    ] = None
+    personal_use_share: Annotated[
+        PersonalUseShare | None,
+        Field(
+            description="Access to Work: the share of an item used outside work (e.g. 3/7 for an iPad used 4 work days a week), paid by the person."
+        ),
+    ] = None
+    ilf_group: Annotated[
+        Literal["group-1", "group-2", "reopened"] | None,
+        Field(
+            description="ILF Scotland recipient group; selects the weekly maximum and the council floor (re-opened fund when absent)."
+        ),
+    ] = None
+    ilf_applied_on: Annotated[
+        date_aliased | None,
+        Field(
+            description="When the ILF application was made; selects the legacy Group 2 Threshold Sum (the award start when absent)."
+        ),
+    ] = None
+    ilf_threshold_charge: Annotated[
+        Money | None,
+        Field(
+            description="The weekly council charge in force when the Threshold Sum was set; a later rise in the charge lowers the Threshold Sum by the same amount."
+        ),
     ] = None
 
 
@@ -309,7 +345,8 @@ class Allocation(BaseModel):
     rule: Annotated[
         str,
         Field(
-            description="The requirement ID that justified it.", pattern="^SDS-[A-Z]{3}-[0-9]{3}$"
+            description="The requirement ID that admitted it: SDS-BUD-020 for a restricted line whose restriction admits the item, SDS-BUD-016 for council money as funder of last resort.",
+            pattern="^SDS-[A-Z]{3}-[0-9]{3}$",
         ),
     ]
 
@@ -331,7 +368,12 @@ class UnallocatedItem(BaseModel):
     ]
     amount: Annotated[Money, Field(description="How much.")]
     reason: Annotated[
-        str, Field(description="Why it could not be used.", max_length=500, min_length=1)
+        str,
+        Field(
+            description="Why it could not be used, citing the rule (SDS-BUD-020 nothing admitted, SDS-BUD-015 admitted items already funded).",
+            max_length=500,
+            min_length=1,
+        ),
     ]
 
 
@@ -707,6 +749,12 @@ class LedgerItem(BaseModel):
         Rate | None,
         Field(description="The new rate from 'effective.start' (award, variation, uplift)."),
     ] = None
+    hourly_rate: Annotated[
+        Money | None,
+        Field(
+            description="The new hourly rate from 'effective.start', for a line awarded as an hourly rate (e.g. a PA rate uplift); re-tested against the minimum PA rate."
+        ),
+    ] = None
     amount: Annotated[
         SignedMoney | None,
         Field(description="A lump sum, negative for a clawback (clawback, refund, arrears)."),
@@ -805,7 +853,7 @@ class FundingLine(BaseModel):
     cap: Annotated[
         Rate | None,
         Field(
-            description="A cap at its own granularity (e.g. ILF weekly maximum averaged over the year, DSA per course, AtW per award year)."
+            description="A cap at its own granularity (e.g. ILF weekly maximum averaged over the year, AtW per award year); overrides the rate table's figure for this line."
         ),
     ] = None
     period: Annotated[Period, Field(description="The award period.")]
@@ -844,6 +892,50 @@ class FundingLine(BaseModel):
     provenance: Annotated[Provenance | None, Field(description="Where the line came from.")] = None
 
 
+class LedgerItem1(BaseModel):
+    """
+    One ledger entry's effect.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    entry: Annotated[
+        str,
+        Field(
+            description="The ledger entry's id in the funding line.",
+            pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        ),
+    ]
+    kind: Annotated[
+        Literal["award", "variation", "uplift", "suspension", "termination", "clawback", "refund", "arrears"],
+        Field(description="What kind of change it was."),
+    ]
+    effect: Annotated[
+        SignedMoney,
+        Field(
+            description="The change it made in the period: for a rate entry the change in gross (differences of rounded cumulative figures, so they add up to the gross), for a lump its amount."
+        ),
+    ]
+    arrears: Annotated[
+        SignedMoney | None,
+        Field(
+            description="The part of the effect for days already past when the entry was recorded (backdating, SDS-BUD-033)."
+        ),
+    ] = None
+    adjusts: Annotated[
+        str | None,
+        Field(
+            description="The entry a clawback adjusts (SDS-BUD-034).",
+            pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        ),
+    ] = None
+    reason: Annotated[
+        Literal["misuse-s16", "late-means-test-reg3", "unspent-policy", "ilf-excess-over-one-week", "dsa-no-receipt", "transition-fund-no-records"] | None,
+        Field(description="Why money is recovered."),
+    ] = None
+
+
 class Line(BaseModel):
     """
     A normalised line.
@@ -873,11 +965,28 @@ class Line(BaseModel):
     ]
     adjustments: Annotated[
         SignedMoney | None,
-        Field(description="Ledger adjustments falling in the period (arrears, clawbacks)."),
+        Field(
+            description="The sum of the line's lump-sum ledger entries dated in the period (clawbacks negative, refunds, explicit arrears); reported beside net, not allocated."
+        ),
     ] = None
     one_off: Annotated[
         bool | None,
-        Field(description="Whether the line is a one-off amount shown apart from regular totals."),
+        Field(
+            description="Whether the line is a one-off amount: counted once on its date, never spread as a daily rate, shown apart from regular totals (SDS-BUD-035)."
+        ),
+    ] = None
+    contribution_basis: Annotated[
+        str | None,
+        Field(
+            description="How the contribution was worked out: a share of the person's assessed charge, the Access to Work cost share, the line's own contribution, or why there is none (SDS-BUD-011, SDS-BUD-013).",
+            max_length=500,
+        ),
+    ] = None
+    ledger: Annotated[
+        list[LedgerItem1] | None,
+        Field(
+            description="What each ledger entry did to the line in the period, in the order recorded (SDS-BUD-032)."
+        ),
     ] = None
 
 
@@ -894,6 +1003,12 @@ class BySourceItem(BaseModel):
         Field(description="The stream."),
     ]
     amount: Annotated[Money, Field(description="Net amount.")]
+    adjustments: Annotated[
+        SignedMoney | None,
+        Field(
+            description="That source's ledger lump sums in the period; a clawback reduces only its own source (SDS-BUD-034)."
+        ),
+    ] = None
 
 
 class ByOptionItem(BaseModel):
@@ -921,9 +1036,26 @@ class Totals(BaseModel):
     gross: Annotated[Money, Field(description="Total gross.")]
     contribution: Annotated[Money, Field(description="Total contribution.")]
     net: Annotated[Money, Field(description="Total net.")]
+    regular: Annotated[
+        Money | None, Field(description="Net of the regular (non one-off) lines.")
+    ] = None
+    one_off: Annotated[
+        Money | None,
+        Field(description="Net of the one-off lines, shown apart from regular totals."),
+    ] = None
+    adjustments: Annotated[
+        SignedMoney | None,
+        Field(description="Sum of the lines' ledger lump sums in the period (clawbacks negative)."),
+    ] = None
     planned_cost: Annotated[
         Money, Field(description="Total planned cost of support items over the period.")
     ]
+    allocated: Annotated[
+        Money | None,
+        Field(
+            description="Total allocated to support items; allocated plus unallocated equals net."
+        ),
+    ] = None
     by_source: Annotated[list[BySourceItem], Field(description="Net by funding source.")]
     by_option: Annotated[list[ByOptionItem], Field(description="Allocated amount by SDS option.")]
 
