@@ -1,0 +1,161 @@
+"""Protection at rest: CHI and National Insurance numbers encrypted, with a keyed hash to find them.
+
+Values are sealed with AES-256-GCM (``cryptography``), the identifier system bound in as
+associated data so a CHI ciphertext cannot be passed off as a NINO (SDS-SEC-040). Exact-match
+lookup uses HMAC-SHA256 of the normalised value under a separate lookup key, so the database
+never holds the clear value nor an unkeyed hash a dictionary attack could reverse (SDS-SEC-041).
+
+Keys are named (``kid``) 32-byte secrets. Each key derives its encryption and lookup subkeys
+with HKDF, so one secret per key id is all an operator manages. A ciphertext names its key, so
+after a rotation old values still decrypt; :meth:`FieldCipher.reencrypt` moves a value to the
+current key, and :meth:`FieldCipher.lookup_tokens` gives the tokens under every known key so a
+lookup works while a re-encryption is under way (SDS-SEC-042).
+
+Key material comes from a JSON file (``{"current": "k2", "keys": {"k1": "<base64>", ...}}``)
+or from the environment (``SDSX_FIELD_KEYS="k1:<base64>,k2:<base64>"`` and
+``SDSX_FIELD_KEY_CURRENT=k2``; or ``SDSX_FIELD_KEYS_FILE`` naming the JSON file).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from gateway.security.errors import ConfigurationError
+
+__all__ = ["FieldCipher", "FieldCryptoError", "generate_field_key"]
+
+_PREFIX = "sdsx1"
+_KID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+class FieldCryptoError(ValueError):
+    """A value that cannot be decrypted: unknown key, damaged or moved ciphertext."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _derive(secret: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
+
+
+def _normalise(value: str) -> str:
+    """Identifiers compare without spaces and case: 'ab 12 34 56 c' is 'AB123456C'."""
+    return "".join(value.split()).upper()
+
+
+def generate_field_key() -> str:
+    """A new random key, base64url-encoded, for a key file or ``SDSX_FIELD_KEYS``."""
+    return _b64(os.urandom(32))
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    kid: str
+    seal: AESGCM
+    lookup: bytes
+
+
+class FieldCipher:
+    """Encrypts, decrypts and indexes identifier values with a rotating set of keys."""
+
+    def __init__(self, keys: Mapping[str, bytes], current: str) -> None:
+        if current not in keys:
+            raise ConfigurationError("field-keys", f"the current field key {current!r} is unknown")
+        self._keys: dict[str, _Key] = {}
+        for kid, secret in keys.items():
+            if not _KID.match(kid):
+                raise ConfigurationError("field-keys", f"field key id {kid!r} is not valid")
+            if len(secret) != 32:
+                raise ConfigurationError("field-keys", f"field key {kid!r} must be 32 bytes")
+            self._keys[kid] = _Key(
+                kid,
+                AESGCM(_derive(secret, b"sdsx field encryption")),
+                _derive(secret, b"sdsx field lookup"),
+            )
+        self.current = current
+
+    @classmethod
+    def from_file(cls, path: Path) -> FieldCipher:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            keys = {kid: _unb64(secret) for kid, secret in raw["keys"].items()}
+            return cls(keys, raw["current"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigurationError("field-keys", f"{path}: not a field key file") from exc
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FieldCipher | None:
+        """The cipher configured in ``env``; ``None`` when no field keys are configured."""
+        if env.get("SDSX_FIELD_KEYS_FILE"):
+            return cls.from_file(Path(env["SDSX_FIELD_KEYS_FILE"]))
+        listed = env.get("SDSX_FIELD_KEYS", "")
+        if not listed:
+            return None
+        keys: dict[str, bytes] = {}
+        for item in listed.split(","):
+            kid, sep, secret = item.strip().partition(":")
+            if not sep:
+                raise ConfigurationError("field-keys", "SDSX_FIELD_KEYS items are kid:base64")
+            keys[kid] = _unb64(secret)
+        current = env.get("SDSX_FIELD_KEY_CURRENT") or list(keys)[-1]
+        return cls(keys, current)
+
+    def encrypt(self, system: str, value: str) -> str:
+        """``value`` sealed under the current key, bound to its identifier ``system``."""
+        key = self._keys[self.current]
+        nonce = os.urandom(12)
+        sealed = key.seal.encrypt(nonce, _normalise(value).encode(), system.encode())
+        return f"{_PREFIX}.{key.kid}.{_b64(nonce + sealed)}"
+
+    def decrypt(self, system: str, token: str) -> str:
+        """The clear value of ``token``; :class:`FieldCryptoError` when it cannot be opened."""
+        prefix, _, rest = token.partition(".")
+        kid, _, body = rest.partition(".")
+        if prefix != _PREFIX or not body:
+            raise FieldCryptoError("not an encrypted field value")
+        key = self._keys.get(kid)
+        if key is None:
+            raise FieldCryptoError(f"field value sealed with unknown key {kid!r}")
+        try:
+            raw = _unb64(body)
+            return key.seal.decrypt(raw[:12], raw[12:], system.encode()).decode()
+        except (InvalidTag, ValueError) as exc:
+            raise FieldCryptoError(f"field value under key {kid!r} does not open") from exc
+
+    def lookup_token(self, system: str, value: str, *, kid: str | None = None) -> str:
+        """The keyed hash to store beside the ciphertext and to search by."""
+        key = self._keys[kid or self.current]
+        message = f"{system}\x00{_normalise(value)}".encode()
+        return f"{key.kid}.{hmac.new(key.lookup, message, hashlib.sha256).hexdigest()}"
+
+    def lookup_tokens(self, system: str, value: str) -> list[str]:
+        """The lookup token under every known key (current first), for ``WHERE ... IN``."""
+        order = [self.current, *(k for k in self._keys if k != self.current)]
+        return [self.lookup_token(system, value, kid=kid) for kid in order]
+
+    def needs_reencryption(self, token: str) -> bool:
+        return not token.startswith(f"{_PREFIX}.{self.current}.")
+
+    def reencrypt(self, system: str, token: str) -> tuple[str, str]:
+        """``token`` moved to the current key: the new ciphertext and its new lookup token."""
+        value = self.decrypt(system, token)
+        return self.encrypt(system, value), self.lookup_token(system, value)
