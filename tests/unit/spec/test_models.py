@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,8 @@ import pytest
 import spec
 import spec.models
 from spec._paths import EXAMPLES
-from spec.models import MODELS, dump_document, parse_document
-from spec.models.generate import DOCUMENT_MODELS, GENERATED, bundle, main, render
+from spec.models import MODELS, dump_document, generate, parse_document
+from spec.models.generate import DOCUMENT_MODELS, GENERATED, bundle, render
 from spec.registry import load_schema
 
 FUNDING_LINE: dict[str, Any] = {
@@ -105,14 +106,30 @@ def _examples() -> list[tuple[str, Any]]:
 EXAMPLE_DOCUMENTS = _examples()
 
 
+@functools.cache
+def _fresh() -> str:
+    return render()
+
+
 def test_committed_models_match_a_fresh_generation() -> None:
-    assert GENERATED.read_text(encoding="utf-8") == render(), (
+    assert GENERATED.read_text(encoding="utf-8") == _fresh(), (
         f"{GENERATED} has drifted from spec/schemas: run `python -m spec.models.generate`"
     )
 
 
-def test_check_mode_agrees_with_the_committed_file() -> None:
-    assert main(["--check"]) == 0
+def test_generate_writes_the_file_and_check_mode_reports_drift(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "_generated.py"
+    monkeypatch.setattr(generate, "GENERATED", target)
+    monkeypatch.setattr(generate, "render", _fresh)
+    assert generate.main(["--check"]) == 1
+    assert "is stale" in capsys.readouterr().err
+    assert generate.main([]) == 0
+    assert target.read_text(encoding="utf-8") == _fresh()
+    assert generate.main(["--check"]) == 0
+    target.write_text(_fresh() + "# edited by hand\n", encoding="utf-8")
+    assert generate.main(["--check"]) == 1
 
 
 def test_bundle_refs_all_resolve_inside_the_bundle() -> None:
