@@ -145,7 +145,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spec.models.generate", description=__doc__)
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
     args = parser.parse_args(argv)
-    fresh = render()
+    try:
+        fresh = render()
+    except ModuleNotFoundError as exc:
+        print(
+            f"cannot generate the models: {exc.name} is missing; "
+            "install the test extra (pip install -e '.[test]')",
+            file=sys.stderr,
+        )
+        return 2
     current = GENERATED.read_text(encoding="utf-8") if GENERATED.exists() else ""
     if args.check:
         if current != fresh:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib.metadata
 import json
 from pathlib import Path
 from typing import Any
@@ -112,9 +113,25 @@ def _fresh() -> str:
 
 
 def test_committed_models_match_a_fresh_generation() -> None:
+    installed = importlib.metadata.version("datamodel-code-generator")
     assert GENERATED.read_text(encoding="utf-8") == _fresh(), (
-        f"{GENERATED} has drifted from spec/schemas: run `python -m spec.models.generate`"
+        f"{GENERATED} has drifted from spec/schemas (or was written by another version of "
+        f"datamodel-code-generator than the installed {installed}): "
+        "run `python -m spec.models.generate`"
     )
+
+
+def test_generate_explains_a_missing_generator(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def missing() -> str:
+        raise ModuleNotFoundError(
+            "No module named 'datamodel_code_generator'", name="datamodel_code_generator"
+        )
+
+    monkeypatch.setattr(generate, "render", missing)
+    assert generate.main(["--check"]) == 2
+    assert "install the test extra" in capsys.readouterr().err
 
 
 def test_generate_writes_the_file_and_check_mode_reports_drift(
