@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -10,6 +11,7 @@ import pytest
 from test_models import EXAMPLE_DOCUMENTS, FUNDING_LINE, SUPPORT_PLAN
 
 import spec
+from spec._paths import EXAMPLES
 from spec.fast import schema_valid_bytes, schema_verdicts, valid_bytes, verdicts
 
 
@@ -33,7 +35,19 @@ def _broken() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-CASES = [*EXAMPLE_DOCUMENTS, *_broken()]
+def _invalid_examples() -> list[tuple[str, dict[str, Any]]]:
+    folder = EXAMPLES / "invalid"
+    if not folder.is_dir():
+        return []
+    return [
+        (Path(located.location).name, located.document)
+        for located in spec.iter_documents([folder])
+        if isinstance(located.document, dict)
+        and located.document.get("type") in spec.DOCUMENT_TYPES
+    ]
+
+
+CASES = [*EXAMPLE_DOCUMENTS, *_broken(), *_invalid_examples()]
 
 
 @pytest.mark.parametrize(("name", "document"), CASES, ids=[n for n, _ in CASES])
