@@ -11,16 +11,20 @@ from spec.identifiers import CHI_SYSTEM, check_chi
 __all__ = ["chi", "funding_line", "person", "support_plan"]
 
 _counter = itertools.count()
+_issued: set[str] = set()
 
 
 def chi(seed: int | None = None) -> str:
-    """A CHI number that passes the check-digit rule, dated 1 January 1990."""
+    """A CHI number that passes the check-digit rule, never the same twice in one run."""
     rng = random.Random(seed if seed is not None else random.getrandbits(64))
     while True:
-        body = "010190" + f"{rng.randrange(1000):03d}"
+        born = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randrange(100):02d}"
+        body = born + f"{rng.randrange(1000):03d}"
         for last in "0123456789":
-            if check_chi(body + last) is None:
-                return body + last
+            number = body + last
+            if check_chi(number) is None and (seed is not None or number not in _issued):
+                _issued.add(number)
+                return number
 
 
 def person(chi_number: str | None = None, council_area: str = "S12000036") -> dict[str, Any]:
