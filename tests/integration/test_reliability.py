@@ -103,7 +103,7 @@ def test_20_clients_updating_one_record_lose_no_update(clients: list[httpx.Clien
             seen[answer.status_code] += 1
         return seen
 
-    totals = sum(_run(20, 20, edit), Counter())
+    totals: Counter[int] = sum(_run(20, 20, edit), Counter())
     assert set(totals) <= {200, 412}, totals
     assert totals[200] >= 1
     final = clients[1].get(url).json()
@@ -161,7 +161,7 @@ def test_kill_9_during_bulk_imports_loses_no_acknowledged_write(
         gateway = GatewayProcess(database_url, tmp_path / f"run{run}.log").start()
         stop = threading.Event()
 
-        def load(gateway: GatewayProcess = gateway) -> None:
+        def load(gateway: GatewayProcess = gateway, stop: threading.Event = stop) -> None:
             with httpx.Client(base_url=gateway.url, timeout=10.0) as client:
                 while not stop.is_set():
                     batch = next(batches)
