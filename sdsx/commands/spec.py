@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 import spec
+from spec.models import generate as generate_models
 from spec.problems import SpecError
 from spec.registry import schema_id
 from spec.requirements import (
@@ -83,7 +84,7 @@ def build(
         Path, typer.Option(help="Where to write the value-set schema.")
     ] = VALUESETS_SCHEMA,
 ) -> None:
-    """Regenerate spec/schemas/valuesets.schema.json from spec/valuesets/*.json."""
+    """Regenerate the value-set schema from spec/valuesets/*.json, then the typed models."""
     schema = render_schema()
     if schema["$id"] != schema_id("valuesets"):
         typer.echo(f"error: generated $id {schema['$id']} is not canonical", err=True)
@@ -93,6 +94,11 @@ def build(
     typer.echo(
         f"{'wrote' if changed else 'unchanged'} {output} ({len(schema['$defs'])} value sets)"
     )
+    # The typed models are generated from the schemas, value sets included, so a schema
+    # change and its models land together (SDS-DOC-009 drift test).
+    status = generate_models.main([])
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command("requirements")
