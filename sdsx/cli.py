@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from sdsx import __version__
+from sdsx.commands import demo as demo_cmd
 from sdsx.commands import serve as serve_cmd
 from sdsx.commands import spec as spec_cmd
 from sdsx.commands import validate as validate_cmd
@@ -38,6 +39,7 @@ def _root(
 
 app.command("validate")(validate_cmd.validate)
 app.command("serve")(serve_cmd.serve)
+app.command("demo")(demo_cmd.demo)
 app.add_typer(spec_cmd.app, name="spec")
 
 
