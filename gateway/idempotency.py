@@ -35,7 +35,14 @@ from gateway.storage import Database
 from gateway.storage.records import stamp
 from gateway.storage.tables import idempotency_keys
 
-__all__ = ["KEY_HEADER", "StoredResponse", "fingerprint", "parse_key", "run_once"]
+__all__ = [
+    "KEY_HEADER",
+    "StoredResponse",
+    "advisory_lock_id",
+    "fingerprint",
+    "parse_key",
+    "run_once",
+]
 
 KEY_HEADER = "Idempotency-Key"
 _KEY = re.compile(r'^"?([\x21\x23-\x7e]{8,255})"?$')
@@ -62,6 +69,12 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
         digest.update(b"\0")
     digest.update(body)
     return digest.hexdigest()
+
+
+def advisory_lock_id(client_id: str, key: str) -> int:
+    """The PostgreSQL advisory lock a request holds while its (client, key) is in flight."""
+    digest = hashlib.sha256(f"{client_id}\0{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def parse_key(raw: str | None) -> str | None:
@@ -131,11 +144,7 @@ def run_once(
     try:
         with database.writer.begin() as conn:
             if conn.dialect.name == "postgresql":
-                lock = int.from_bytes(
-                    hashlib.sha256(f"{client_id}\0{key}".encode()).digest()[:8],
-                    "big",
-                    signed=True,
-                )
+                lock = advisory_lock_id(client_id, key)
                 got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock})
                 if not got.scalar_one():
                     raise _in_flight_problem()

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 import uuid
+from typing import Any
 
 import orjson
 import pytest
 from gateway_client import ApiClient
 from gateway_documents import person
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from gateway.app import create_app
 from gateway.config import Settings
+from gateway.idempotency import advisory_lock_id
 
 PROBLEM = "application/problem+json"
 
@@ -133,3 +140,64 @@ def test_probes_and_metrics(api: ApiClient) -> None:
     api.get("/v1/persons")
     text = api.get("/metrics").text
     assert 'sdsx_http_requests_total{method="GET",route="/v1/persons",status="200"}' in text
+
+
+def _hold_writes(database_url: str) -> tuple[Any, Any]:
+    """Block every writer (another process's long transaction); returns (connection, release)."""
+    if database_url.startswith("sqlite"):
+        holder = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        return holder, lambda: (holder.execute("ROLLBACK"), holder.close())
+    engine = create_engine(database_url)
+    conn = engine.connect()
+    conn.execute(text("LOCK TABLE records IN EXCLUSIVE MODE"))
+
+    def release() -> None:
+        conn.rollback()
+        conn.close()
+        engine.dispose()
+
+    return conn, release
+
+
+def test_retry_while_the_first_is_running_is_409(api: ApiClient, database_url: str) -> None:
+    body = orjson.dumps(person())
+    headers = {"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"}
+    _, release = _hold_writes(database_url)
+    first: list[Any] = []
+    runner = threading.Thread(
+        target=lambda: first.append(api.post("/v1/persons", content=body, headers=headers))
+    )
+    runner.start()
+    try:
+        time.sleep(0.5)
+        retry = api.post("/v1/persons", content=body, headers=headers)
+    finally:
+        release()
+        runner.join(timeout=30)
+    assert retry.status_code == 409
+    assert retry.json()["type"].endswith("/idempotency-in-flight")
+    assert retry.headers["retry-after"]
+    assert first[0].status_code == 201
+    replay = api.post("/v1/persons", content=body, headers=headers)
+    assert replay.content == first[0].content
+
+
+def test_key_in_flight_in_another_process_is_409_on_postgres(
+    api: ApiClient, database_url: str
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite writers queue on the database lock instead (see gateway.idempotency)")
+    key = str(uuid.uuid4())
+    engine = create_engine(database_url)
+    with engine.connect() as other_process:
+        other_process.execute(
+            text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_lock_id("anonymous", key)}
+        )
+        busy = api.post("/v1/persons", json=person(), headers={"Idempotency-Key": key})
+        other_process.rollback()
+    engine.dispose()
+    assert busy.status_code == 409
+    assert (
+        api.post("/v1/persons", json=person(), headers={"Idempotency-Key": key}).status_code == 201
+    )
