@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -142,12 +143,17 @@ def test_probes_and_metrics(api: ApiClient) -> None:
     assert 'sdsx_http_requests_total{method="GET",route="/v1/persons",status="200"}' in text
 
 
-def _hold_writes(database_url: str) -> tuple[Any, Any]:
-    """Block every writer (another process's long transaction); returns (connection, release)."""
+def _hold_writes(database_url: str) -> Callable[[], None]:
+    """Block every writer, as another process's long transaction would; returns the release."""
     if database_url.startswith("sqlite"):
         holder = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
-        return holder, lambda: (holder.execute("ROLLBACK"), holder.close())
+
+        def release_sqlite() -> None:
+            holder.execute("ROLLBACK")
+            holder.close()
+
+        return release_sqlite
     engine = create_engine(database_url)
     conn = engine.connect()
     conn.execute(text("LOCK TABLE records IN EXCLUSIVE MODE"))
@@ -157,13 +163,13 @@ def _hold_writes(database_url: str) -> tuple[Any, Any]:
         conn.close()
         engine.dispose()
 
-    return conn, release
+    return release
 
 
 def test_retry_while_the_first_is_running_is_409(api: ApiClient, database_url: str) -> None:
     body = orjson.dumps(person())
     headers = {"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"}
-    _, release = _hold_writes(database_url)
+    release = _hold_writes(database_url)
     first: list[Any] = []
     runner = threading.Thread(
         target=lambda: first.append(api.post("/v1/persons", content=body, headers=headers))
