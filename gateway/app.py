@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -134,7 +134,26 @@ def _install_problem_handlers(app: FastAPI, settings: Settings, metrics: Gateway
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
+
+    async def on_data(request: Request, exc: Exception) -> Response:
+        log.warning(
+            "value refused by the database",
+            extra={
+                "sdsx": {"request_id": request_ids(request.scope)[0], "error": type(exc).__name__}
+            },
+        )
+        return _answer(
+            request,
+            ProblemError(
+                422,
+                "invalid-request",
+                "a value in the request cannot be stored as given",
+                requirement="SDS-API-001",
+            ),
+        )
+
     app.add_exception_handler(IntegrityError, on_integrity)
+    app.add_exception_handler(DataError, on_data)
     for kind in (OperationalError, PoolTimeout, DBAPIError):
         app.add_exception_handler(kind, on_database_down)
 

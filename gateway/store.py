@@ -20,6 +20,7 @@ from gateway.problems import ProblemError
 from gateway.storage import records as repo
 from gateway.storage.records import StoredRecord, stamp
 from spec import Problem, validate
+from spec.problems import pointer
 
 __all__ = [
     "SERVER_FIELDS",
@@ -69,9 +70,33 @@ def _expect_type(document: Any, kind: str) -> dict[str, Any]:
     return document
 
 
+def _nul_characters(node: Any, path: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Strings holding U+0000, which no database text column can store."""
+    if isinstance(node, str):
+        return (
+            [Problem(pointer(path), "contains a NUL character (U+0000)", "SDS-API-003", "nul")]
+            if "\x00" in node
+            else []
+        )
+    if isinstance(node, dict):
+        found = [p for key, value in node.items() for p in _nul_characters(value, (*path, key))]
+        if any("\x00" in key for key in node):
+            found.append(
+                Problem(
+                    pointer(path), "a member name contains a NUL character", "SDS-API-003", "nul"
+                )
+            )
+        return found
+    if isinstance(node, list):
+        return [
+            p for index, value in enumerate(node) for p in _nul_characters(value, (*path, index))
+        ]
+    return []
+
+
 def check_document(document: dict[str, Any]) -> None:
     """Raise a 422 listing every problem when ``document`` breaks the standard."""
-    problems = validate(document)
+    problems = validate(document) + _nul_characters(document)
     if problems:
         raise ProblemError(
             422,

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -74,6 +74,11 @@ def _store_in_savepoint(conn: Connection, work: Any) -> tuple[Any, list[dict[str
             Problem(
                 "", "conflicts with a record stored meanwhile", "SDS-API-009", "conflict"
             ).as_dict()
+        ]
+    except DataError:
+        savepoint.rollback()
+        return None, [
+            Problem("", "a value cannot be stored as given", "SDS-API-009", "data").as_dict()
         ]
     savepoint.commit()
     return result, []

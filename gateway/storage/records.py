@@ -112,20 +112,26 @@ def _index(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Statements built once: parameters are bound per call, so SQLAlchemy reuses the compiled form.
+_INSERT_RECORD = insert(records)
+_INSERT_VERSION = insert(record_versions)
+
+
 def insert_record(conn: Connection, document: dict[str, Any], recorded_by: str) -> StoredRecord:
     """Store version 1 of a new record (a duplicate id fails on the primary key)."""
     text = dump_document(document)
     updated_at = stamp()
     conn.execute(
-        insert(records).values(
-            id=document["id"],
-            type=document["type"],
-            version=document["version"],
-            updated_at=updated_at,
-            recorded_by=recorded_by,
-            document=text,
+        _INSERT_RECORD,
+        {
+            "id": document["id"],
+            "type": document["type"],
+            "version": document["version"],
+            "updated_at": updated_at,
+            "recorded_by": recorded_by,
+            "document": text,
             **_index(document),
-        )
+        },
     )
     _append_version(conn, document, text, updated_at, recorded_by)
     return StoredRecord(document["id"], document["type"], document["version"], updated_at, text)
@@ -158,14 +164,15 @@ def _append_version(
     conn: Connection, document: dict[str, Any], text: str, recorded_at: str, recorded_by: str
 ) -> None:
     conn.execute(
-        insert(record_versions).values(
-            id=document["id"],
-            version=document["version"],
-            type=document["type"],
-            recorded_at=recorded_at,
-            recorded_by=recorded_by,
-            document=text,
-        )
+        _INSERT_VERSION,
+        {
+            "id": document["id"],
+            "version": document["version"],
+            "type": document["type"],
+            "recorded_at": recorded_at,
+            "recorded_by": recorded_by,
+            "document": text,
+        },
     )
 
 

@@ -207,3 +207,29 @@ def test_key_in_flight_in_another_process_is_409_on_postgres(
     assert (
         api.post("/v1/persons", json=person(), headers={"Idempotency-Key": key}).status_code == 201
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"type": "person", "name": {"given": "A\\u0000B"}}',
+        b"[" * 5000 + b"]" * 5000,
+        b'{"type": "person", "birth_date": 1e400}',
+        b'{"type": "person", "identifiers": NaN}',
+        b"\xef\xbb\xbf{}",
+        b'"just a string"',
+        b"\xff\xfe",
+    ],
+)
+def test_malformed_or_hostile_bodies_are_4xx_problems(api: ApiClient, body: bytes) -> None:
+    response = api.post("/v1/persons", content=body, headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_nul_character_is_pointed_at(api: ApiClient) -> None:
+    document = person()
+    document["name"]["given"] = "A\x00B"
+    response = api.post("/v1/persons", json=document)
+    assert response.status_code == 422
+    assert "/name/given" in {e["pointer"] for e in response.json()["errors"]}
