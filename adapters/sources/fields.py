@@ -46,7 +46,9 @@ class FieldReader:
         return not self.problems
 
     def fail(self, field_name: str, reason: str, requirement: str) -> None:
-        self.problems.append(self.source.problem(self.locator, field_name, reason, requirement))
+        problem = self.source.problem(self.locator, field_name, reason, requirement)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def text(self, value: Any, field_name: str, *, required: bool = True) -> str | None:
         """A non-empty string (numbers are accepted as their text), or ``None``."""

@@ -25,6 +25,8 @@ SAMPLES: list[tuple[str, str, str | None]] = [
     ("dwp-access-to-work", "dwp-access-to-work/sample.json", None),
     ("saas-dsa", "saas-dsa/sample.xml", None),
     ("nhs-board", "nhs-board/sample-bundle.json", None),
+    ("council", "council/carefirst-like-export.csv", "carefirst-like-csv"),
+    ("council", "council/mosaic-like-export.json", "mosaic-like-json"),
 ]
 
 
