@@ -9,6 +9,7 @@ import typer
 
 from sdsx import __version__
 from sdsx.commands import demo as demo_cmd
+from sdsx.commands import import_ as import_cmd
 from sdsx.commands import serve as serve_cmd
 from sdsx.commands import spec as spec_cmd
 from sdsx.commands import validate as validate_cmd
@@ -40,6 +41,7 @@ def _root(
 app.command("validate")(validate_cmd.validate)
 app.command("serve")(serve_cmd.serve)
 app.command("demo")(demo_cmd.demo)
+app.command("import")(import_cmd.import_source)
 app.add_typer(spec_cmd.app, name="spec")
 
 
