@@ -175,3 +175,15 @@ fields:
     assert line["award"]["amount"]["amount_minor"] == 12345
     assert line["period"] == {"start": "2026-04-01"}
     assert spec.validate(line) == []
+
+
+def test_invalid_identifier_is_rejected_without_echoing_it() -> None:
+    result = _csv(CSV.replace(b"010187 1002", b"01018710"))
+    problem = result.problems[0]
+    assert (problem.locator, problem.field, problem.requirement) == (
+        "line 2",
+        "/person_identifier/value",
+        "SDS-IDN-002",
+    )
+    assert "01018710" not in str(problem)
+    assert len(result.lines) == 4
