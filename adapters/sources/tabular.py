@@ -42,8 +42,8 @@ def _normalise(name: str) -> str:
     return " ".join(name.strip().lower().split())
 
 
-def _physical_rows(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
-    """(start line, cells or None, error) for each row, following quoted line breaks."""
+def _physical_rows(text: str) -> Iterator[tuple[int, int, list[str] | None, str]]:
+    """(start line, end line, cells or None, error) per row, following quoted line breaks."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     previous_end = 0
     while True:
@@ -53,10 +53,10 @@ def _physical_rows(text: str) -> Iterator[tuple[int, list[str] | None, str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield start, None, str(exc)
+            yield start, reader.line_num, None, str(exc)
             return
         previous_end = reader.line_num
-        yield start, cells, ""
+        yield start, previous_end, cells, ""
 
 
 def read_csv(decoded: DecodedText, file_name: str, *, required: list[str]) -> CsvTable:
@@ -66,7 +66,7 @@ def read_csv(decoded: DecodedText, file_name: str, *, required: list[str]) -> Cs
     """
     table = CsvTable([], [], [])
     rows = _physical_rows(decoded.text)
-    for _start, cells, error in rows:
+    for _start, _end, cells, error in rows:
         if cells is None:
             table.problems.append(
                 SourceProblem(
@@ -95,8 +95,10 @@ def read_csv(decoded: DecodedText, file_name: str, *, required: list[str]) -> Cs
         )
         return table
     width = len(table.header)
-    ends_cleanly = decoded.text.endswith(("\n", "\r"))
-    for start, cells, error in rows:
+    # A short final row in a file that does not end with a line break was probably cut.
+    cut = not decoded.text.endswith(("\n", "\r"))
+    last_line = decoded.text.count("\n") + 1
+    for start, end, cells, error in rows:
         locator = f"line {start}"
         if cells is None:
             reason = f"row unreadable ({error}): the file may be cut short mid-row"
@@ -110,7 +112,7 @@ def read_csv(decoded: DecodedText, file_name: str, *, required: list[str]) -> Cs
             continue
         if len(cells) != width:
             reason = f"row has {len(cells)} cells but the header has {width}"
-            if len(cells) < width and not ends_cleanly:
+            if len(cells) < width and cut and end == last_line:
                 reason += "; the file may be cut short mid-row"
             table.problems.append(SourceProblem(file_name, locator, "", reason, "SDS-SRC-007"))
             table.rows.append(CsvRow(locator, None))

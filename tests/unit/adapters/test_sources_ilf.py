@@ -132,3 +132,10 @@ def test_bad_chi_is_rejected_without_echoing_it() -> None:
 def test_empty_and_unreadable_files_never_raise() -> None:
     assert _parse(b"").unusable
     assert _parse(b"\x00\x81\x8d\n").unusable
+
+
+def test_short_row_mid_file_is_not_called_cut_short() -> None:
+    result = _parse(SAMPLE.replace(b",\xc2\xa30.00,01/04/2026", b",01/04/2026", 1))
+    assert [(p.locator, p.requirement) for p in result.problems] == [("line 2", "SDS-SRC-007")]
+    assert "cut short" not in result.problems[0].reason
+    assert len(result.lines) == 4

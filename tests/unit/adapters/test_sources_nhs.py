@@ -105,3 +105,9 @@ def test_not_a_bundle_and_nothing_readable_are_file_problems() -> None:
     assert _parse(b'{"resourceType": "Patient"}').unusable
     assert _parse(SAMPLE[:50]).unusable
     assert _parse(b"").unusable
+
+
+def test_windows_1252_bytes_are_read_with_a_warning() -> None:
+    result = _parse(SAMPLE.replace(b"overnight support", b"overnight support \x96 sleepover"))
+    assert len(result.lines) == 3
+    assert [(p.severity, p.requirement) for p in result.problems] == [("warning", "SDS-SRC-004")]
