@@ -14,7 +14,7 @@ Prints requests/second, p50/p95/p99 latency, errors and the ratio to ``bare``. P
 when ``--postgres URL`` or ``SDSX_TEST_POSTGRES_URL`` is given, in a fresh schema dropped
 afterwards. Synthetic data only.
 
-    python bench/gateway.py [--clients 8] [--seconds 10] [--postgres URL]
+    python bench/gateway.py [--clients 8] [--seconds 5] [--rounds 2] [--workers 1] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -261,22 +261,7 @@ def _print(results: list[Result], clients: int) -> None:
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--postgres", default=os.environ.get("SDSX_TEST_POSTGRES_URL", ""))
-    parser.add_argument("--bare-server", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.bare_server:
-        import uvicorn
-
-        uvicorn.run(
-            _bare_app(), host="127.0.0.1", port=args.port, log_level="warning", access_log=False
-        )
-        return
-    people = People(2013)
+def _round(args: argparse.Namespace, people: People) -> list[Result]:
     results: list[Result] = []
     with _server([sys.executable, __file__, "--bare-server"], {}) as url:
 
@@ -297,7 +282,7 @@ def main() -> None:
                 )
             )
         )
-    serve = [str(SDSX), "serve", "--log-level", "warning"]
+    serve = [str(SDSX), "serve", "--log-level", "warning", "--workers", str(args.workers)]
     with tempfile.TemporaryDirectory() as folder:
         env = {"SDSX_DATABASE_URL": f"sqlite+pysqlite:///{Path(folder) / 'bench.db'}"}
         with _server(serve, env) as url:
@@ -310,6 +295,35 @@ def main() -> None:
             results += _gateway_runs("postgres", url, args.clients, args.seconds, people)
     else:
         print("PostgreSQL skipped: pass --postgres URL or set SDSX_TEST_POSTGRES_URL")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per run and round")
+    parser.add_argument("--rounds", type=int, default=2, help="best of this many rounds")
+    parser.add_argument("--postgres", default=os.environ.get("SDSX_TEST_POSTGRES_URL", ""))
+    parser.add_argument("--workers", type=int, default=1, help="gateway worker processes")
+    parser.add_argument("--bare-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        import uvicorn
+
+        uvicorn.run(
+            _bare_app(), host="127.0.0.1", port=args.port, log_level="warning", access_log=False
+        )
+        return
+    people = People(2013)
+    best: dict[str, Result] = {}
+    for _ in range(args.rounds):
+        # Rounds interleave the yardstick and the gateway, so a busy neighbour on a shared
+        # machine slows both; the best round of each is kept.
+        for result in _round(args, people):
+            if result.name not in best or result.rate > best[result.name].rate:
+                best[result.name] = result
+    results = list(best.values())
     _print(results, args.clients)
 
 

@@ -8,6 +8,7 @@ updates with a required ``If-Match``, ``GET`` lists with signed cursors, and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -30,7 +31,7 @@ from gateway.routers._messages import (
     parse_json,
     to_response,
 )
-from gateway.storage.records import SearchFilters, get_version, history, search
+from gateway.storage.records import SearchFilters, get_version, history, search, stamp
 
 __all__ = ["COLLECTIONS", "PAGE_DEFAULT", "PAGE_MAX", "collection_router", "normalise_since"]
 
@@ -81,10 +82,6 @@ def _page_schema(kind: str) -> dict[str, Any]:
 
 def normalise_since(value: str) -> str:
     """``updated_since`` as the index's fixed-width UTC text, or a 400 problem."""
-    import datetime as dt
-
-    from gateway.storage.records import stamp
-
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -321,9 +318,6 @@ def _page(
     if len(found) > limit:
         found = found[:limit]
         next_cursor = codec.encode(digest, position(found[-1]))
-        next_url = (
-            str(request.url.include_query_params(cursor=next_cursor).path)
-            + "?"
-            + str(request.url.include_query_params(cursor=next_cursor).query)
-        )
+        following = request.url.include_query_params(cursor=next_cursor)
+        next_url = f"{following.path}?{following.query}"
     return Response(page_body((r.text for r in found), next_cursor, next_url), media_type=JSON)
