@@ -17,33 +17,14 @@ from adapters.sources.fields import FieldReader, as_object, pence_half_up
 from adapters.sources.json_source import read_json
 from adapters.sources.provenance import SourceFile
 from adapters.sources.registry import Adapter
+from adapters.sources.source_codes import code_map
 from spec.identifiers import NINO_SYSTEM, check_nino, normalise_nino
 
-__all__ = ["ELEMENT_CODES", "STATUSES", "UNITS", "adapter", "read"]
+__all__ = ["adapter", "read"]
 
 PAYER = {"kind": "funder", "code": "dwp-access-to-work", "name": "DWP Access to Work"}
 
-# The export's element codes, mapped to the funding-source value set.
-ELEMENT_CODES: dict[str, str] = {
-    "SW": "dwp-access-to-work.support-worker",
-    "TTW": "dwp-access-to-work.travel-to-work",
-    "TIW": "dwp-access-to-work",
-    "SAE": "dwp-access-to-work.special-aids-equipment",
-    "CSI": "dwp-access-to-work",
-    "MHSS": "dwp-access-to-work",
-}
-UNITS: dict[str, str] = {
-    "WEEK": "per-week",
-    "4 WEEKS": "per-4-weeks",
-    "MONTH": "per-calendar-month",
-    "ONE-OFF": "one-off",
-}
-STATUSES: dict[str, str] = {
-    "AWARDED": "awarded",
-    "PROVISIONAL": "provisional",
-    "SUSPENDED": "suspended",
-    "ENDED": "ended",
-}
+STREAM = "dwp-access-to-work"
 
 
 def _money(pence: int) -> dict[str, Any]:
@@ -74,7 +55,7 @@ def _grant(grant: Any, reader: FieldReader) -> dict[str, Any] | None:
     common = {
         "reference": reader.text(grant.get("urn"), "/urn"),
         "nino": nino,
-        "status": reader.code(grant.get("status"), "/status", STATUSES),
+        "status": reader.code(grant.get("status"), "/status", code_map(STREAM, "status")),
         "start": reader.date(period.get("start"), "/award_period/start"),
         "end": reader.date(period.get("end"), "/award_period/end"),
         "review": reader.date(grant.get("review_date"), "/review_date", required=False),
@@ -90,8 +71,8 @@ def _element(element: Any, reader: FieldReader, grant: dict[str, Any]) -> dict[s
     if not isinstance(element, dict):
         reader.fail("", "an element must be a JSON object", "SDS-SRC-009")
         return None
-    stream = reader.code(element.get("code"), "/code", ELEMENT_CODES)
-    per = reader.code(element.get("per"), "/per", UNITS)
+    stream = reader.code(element.get("code"), "/code", code_map(STREAM, "element"))
+    per = reader.code(element.get("per"), "/per", code_map(STREAM, "unit"))
     hourly: dict[str, Any] | None = None
     if "hourly_rate" in element:
         rate = reader.pence(element.get("hourly_rate"), "/hourly_rate")
@@ -106,7 +87,7 @@ def _element(element: Any, reader: FieldReader, grant: dict[str, Any]) -> dict[s
         amount = reader.pence(element.get("amount"), "/amount")
     cap = as_object(element.get("cap")) or None
     cap_amount = reader.pence(cap.get("amount"), "/cap/amount") if cap else None
-    cap_per = reader.code(cap.get("per"), "/cap/per", UNITS) if cap else None
+    cap_per = reader.code(cap.get("per"), "/cap/per", code_map(STREAM, "unit")) if cap else None
     if not reader.ok or stream is None or per is None or amount is None:
         return None
     line: dict[str, Any] = {

@@ -20,8 +20,9 @@ from adapters.sources.fields import FieldReader
 from adapters.sources.provenance import SourceFile
 from adapters.sources.registry import Adapter
 from adapters.sources.result import FILE_LOCATOR
+from adapters.sources.source_codes import code_map
 
-__all__ = ["ALLOWANCES", "STATUSES", "adapter", "read"]
+__all__ = ["adapter", "read"]
 
 SAAS_SYSTEM = "https://spec.sdsx.scot/id/saas"
 PAYER = {"kind": "funder", "code": "saas", "name": "Student Awards Agency Scotland"}
@@ -29,19 +30,7 @@ ROOT = "DSAAwardExport"
 AWARD = "StudentAward"
 _CHUNK = 1 << 16
 
-# Allowance type -> (funding source, unit of the amount).
-ALLOWANCES: dict[str, tuple[str, str]] = {
-    "BASIC": ("saas-dsa.basic", "per-academic-year"),
-    "EQUIPMENT": ("saas-dsa.equipment", "per-course"),
-    "NMPH": ("saas-dsa.nmph", "per-academic-year"),
-    "TRAVEL": ("saas-dsa.travel", "per-academic-year"),
-}
-STATUSES: dict[str, str] = {
-    "APPROVED": "awarded",
-    "PROVISIONAL": "provisional",
-    "SUSPENDED": "suspended",
-    "WITHDRAWN": "ended",
-}
+STREAM = "saas-dsa"
 
 
 def _award_fields(award: ET.Element, reader: FieldReader) -> dict[str, Any] | None:
@@ -60,7 +49,7 @@ def _award_fields(award: ET.Element, reader: FieldReader) -> dict[str, Any] | No
             )
     fields = {
         "reference": reader.text(award.findtext("StudentReference"), "StudentReference"),
-        "status": reader.code(award.findtext("Status"), "Status", STATUSES),
+        "status": reader.code(award.findtext("Status"), "Status", code_map(STREAM, "status")),
         "year_start": reader.date(year_attrs.get("start"), "AcademicYear/@start"),
         "year_end": reader.date(year_attrs.get("end"), "AcademicYear/@end"),
         "course_start": reader.date(course_attrs.get("start"), "Course/@start"),
@@ -73,11 +62,11 @@ def _award_fields(award: ET.Element, reader: FieldReader) -> dict[str, Any] | No
 def _allowance_line(
     element: ET.Element, reader: FieldReader, award: dict[str, Any]
 ) -> dict[str, Any] | None:
-    kind = reader.code(element.get("type"), "@type", {k: k for k in ALLOWANCES})
+    stream = reader.code(element.get("type"), "@type", code_map(STREAM, "allowance-source"))
     amount = reader.pence(element.findtext("Amount"), "Amount")
-    if kind is None or amount is None:
+    if stream is None or amount is None:
         return None
-    stream, per = ALLOWANCES[kind]
+    per = code_map(STREAM, "allowance-unit")[str(element.get("type")).strip().upper()]
     course = {"start": award["course_start"], "end": award["course_end"]}
     year = {"start": award["year_start"], "end": award["year_end"]}
     return {

@@ -15,29 +15,17 @@ from adapters.sources.encoding import decode_text
 from adapters.sources.provenance import SourceFile
 from adapters.sources.registry import Adapter
 from adapters.sources.result import SourceProblem
+from adapters.sources.source_codes import code_map
 from adapters.sources.tabular import CsvRow, read_csv
 from adapters.sources.uk_dates import DateError, parse_uk_date
 from spec.identifiers import CHI_SYSTEM, check_chi
 
-__all__ = ["AWARD_TYPES", "STATUSES", "adapter", "read"]
+__all__ = ["adapter", "read"]
 
 ILF_REFERENCE_SYSTEM = "https://spec.sdsx.scot/id/ilf-scotland"
 PAYER = {"kind": "funder", "code": "ilf-scotland", "name": "ILF Scotland"}
 
-# The export's own award-type words, mapped to (funding source, award unit, purpose).
-AWARD_TYPES: dict[str, tuple[str, str, str]] = {
-    "weekly": ("ilf-scotland", "per-week", "independent-living"),
-    "ongoing": ("ilf-scotland", "per-week", "independent-living"),
-    "transition fund": ("ilf-scotland.transition-fund", "one-off", "one-off-goal"),
-}
-STATUSES: dict[str, str] = {
-    "active": "awarded",
-    "awarded": "awarded",
-    "pending": "provisional",
-    "suspended": "suspended",
-    "ended": "ended",
-    "closed": "ended",
-}
+STREAM = "ilf-scotland"
 REQUIRED = ["ILF Reference", "Award Type", "Award Amount", "Award Start", "Status"]
 OPTIONAL = ["CHI Number", "Weekly Contribution", "Award End", "Review Date"]
 
@@ -55,18 +43,21 @@ def _line(row: CsvRow, source: SourceFile) -> tuple[dict[str, Any], list[SourceP
     reference = _cell(row, "ILF Reference")
     if not reference:
         fail("ILF Reference", "the award reference is empty", "SDS-SRC-009")
-    kind = AWARD_TYPES.get(_cell(row, "Award Type").lower())
-    if kind is None:
+    award_type = _cell(row, "Award Type").upper()
+    stream = code_map(STREAM, "award-type-source").get(award_type)
+    if stream is None:
         fail(
             "Award Type",
-            "unknown award type; expected one of " + ", ".join(sorted(AWARD_TYPES)),
+            "unknown award type; expected one of "
+            + ", ".join(sorted(code_map(STREAM, "award-type-source"))),
             "SDS-SRC-010",
         )
-    status = STATUSES.get(_cell(row, "Status").lower())
+    statuses = code_map(STREAM, "status")
+    status = statuses.get(_cell(row, "Status").upper())
     if status is None:
         fail(
             "Status",
-            "unknown status; expected one of " + ", ".join(sorted(STATUSES)),
+            "unknown status; expected one of " + ", ".join(sorted(statuses)),
             "SDS-SRC-010",
         )
     amounts: dict[str, int] = {}
@@ -90,9 +81,10 @@ def _line(row: CsvRow, source: SourceFile) -> tuple[dict[str, Any], list[SourceP
     chi = _cell(row, "CHI Number").replace(" ", "")
     if chi and (failure := check_chi(chi)):
         fail("CHI Number", failure, "SDS-IDN-002")
-    if problems or kind is None or status is None:
+    if problems or stream is None or status is None:
         return {}, problems
-    stream, per, purpose = kind
+    per = code_map(STREAM, "award-type-unit")[award_type]
+    purpose = code_map(STREAM, "award-type-purpose")[award_type]
     line: dict[str, Any] = {
         "person_identifier": {"system": CHI_SYSTEM, "value": chi}
         if chi

@@ -23,32 +23,26 @@ from adapters.sources.json_source import read_json
 from adapters.sources.provenance import SourceFile
 from adapters.sources.registry import Adapter
 from adapters.sources.result import FILE_LOCATOR
+from adapters.sources.source_codes import code_map
 from spec.identifiers import CHI_SYSTEM, check_chi
 
-__all__ = ["CHI_SYSTEMS", "CONTRACT_STATUSES", "GSS_SYSTEM", "UCUM_PERIODS", "adapter", "read"]
+__all__ = ["CHI_SYSTEMS", "GSS_SYSTEM", "adapter", "read"]
 
 # The CHI number's OID as UK FHIR guides use it, and the standard's own system URI.
 CHI_SYSTEMS = frozenset({"urn:oid:2.16.840.1.113883.2.1.3.2.4.16.53", CHI_SYSTEM})
 GSS_SYSTEM = "http://statistics.gov.scot/id/statistical-geography"
 UCUM = "http://unitsofmeasure.org"
 _ITEM = re.compile(r"/resource/term/[0-9]+/asset/[0-9]+/valuedItem/[0-9]+(/|$)")
-# (UCUM code, quantity value) -> frequency code.
-UCUM_PERIODS: dict[tuple[str, Decimal], str] = {
-    ("d", Decimal(1)): "per-day",
-    ("wk", Decimal(1)): "per-week",
-    ("wk", Decimal(4)): "per-4-weeks",
-    ("mo", Decimal(1)): "per-calendar-month",
-    ("a", Decimal(1)): "per-financial-year",
-}
-CONTRACT_STATUSES: dict[str, str] = {
-    "EXECUTED": "awarded",
-    "EXECUTABLE": "provisional",
-    "OFFERED": "provisional",
-    "NEGOTIABLE": "provisional",
-    "TERMINATED": "ended",
-    "REVOKED": "ended",
-    "CANCELLED": "ended",
-}
+STREAM = "nhs-board"
+
+
+def _count(value: Any) -> str:
+    """A quantity's value as the whole number it names ("1", "4"), or its text."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    return str(int(number)) if number.is_finite() and number == int(number) else str(value)
 
 
 def _model_errors(resource: dict[str, Any]) -> list[tuple[str, str]] | None:
@@ -156,7 +150,9 @@ def _contract(
         "board": board,
         "board_name": board_org.get("name") if board_org else None,
         "reference": _reference(contract),
-        "status": reader.code(contract.get("status"), "/resource/status", CONTRACT_STATUSES),
+        "status": reader.code(
+            contract.get("status"), "/resource/status", code_map(STREAM, "contract-status")
+        ),
         "start": reader.date(applies.get("start"), "/resource/applies/start"),
         "end": reader.date(applies.get("end"), "/resource/applies/end", required=False),
     }
@@ -171,8 +167,8 @@ def _valued_item(item: Any, reader: FieldReader, contract: dict[str, Any]) -> di
     quantity = as_object(item.get("quantity"))
     per: str | None = "one-off"
     if quantity:
-        key = (str(quantity.get("code")), Decimal(str(quantity.get("value", 1))))
-        per = UCUM_PERIODS.get(key) if quantity.get("system") == UCUM else None
+        key = f"{str(quantity.get('code')).upper()} {_count(quantity.get('value', 1))}"
+        per = code_map(STREAM, "ucum-period").get(key) if quantity.get("system") == UCUM else None
         if per is None:
             reader.fail(
                 "/quantity", "unit of time must be UCUM 1 d, 1 wk, 4 wk, 1 mo or 1 a", "SDS-SRC-010"

@@ -104,3 +104,12 @@ def test_package_example_runs() -> None:
     failures, tried = doctest.testmod(adapters.sources, raise_on_error=False)
     assert tried > 0
     assert failures == 0
+
+
+@pytest.mark.parametrize("stream", ["ilf-scotland", "dwp-access-to-work", "saas-dsa", "nhs-board"])
+def test_stream_code_maps_load_and_map_into_value_sets(stream: str) -> None:
+    from adapters.sources.source_codes import stream_maps
+
+    maps = stream_maps(stream)
+    assert maps
+    assert all(key == key.upper() for codes in maps.values() for key in codes)
