@@ -16,6 +16,7 @@ from adapters.sources.amounts import (
     pence_from_pounds,
 )
 from adapters.sources.provenance import line_id
+from adapters.sources.source_codes import stream_maps
 from adapters.sources.uk_dates import DateError, parse_date, parse_iso_date, parse_uk_date
 
 
@@ -108,8 +109,6 @@ def test_package_example_runs() -> None:
 
 @pytest.mark.parametrize("stream", ["ilf-scotland", "dwp-access-to-work", "saas-dsa", "nhs-board"])
 def test_stream_code_maps_load_and_map_into_value_sets(stream: str) -> None:
-    from adapters.sources.source_codes import stream_maps
-
     maps = stream_maps(stream)
     assert maps
     assert all(key == key.upper() for codes in maps.values() for key in codes)
