@@ -15,6 +15,7 @@ from typing import Any
 
 from adapters.sources.fields import FieldReader, as_object, pence_half_up
 from adapters.sources.json_source import read_json
+from adapters.sources.mapping import json_number
 from adapters.sources.provenance import SourceFile
 from adapters.sources.registry import Adapter
 from adapters.sources.source_codes import code_map
@@ -29,11 +30,6 @@ STREAM = "dwp-access-to-work"
 
 def _money(pence: int) -> dict[str, Any]:
     return {"amount_minor": pence, "currency": "GBP"}
-
-
-def _hours(value: Decimal) -> int | float:
-    # Hours are a quantity, not money; the schema takes a JSON number.
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _grant(grant: Any, reader: FieldReader) -> dict[str, Any] | None:
@@ -78,7 +74,7 @@ def _element(element: Any, reader: FieldReader, grant: dict[str, Any]) -> dict[s
         rate = reader.pence(element.get("hourly_rate"), "/hourly_rate")
         hours = reader.decimal(element.get("hours"), "/hours")
         if rate is not None and hours is not None and per is not None:
-            hourly = {"rate": _money(rate), "hours": _hours(hours), "per": per}
+            hourly = {"rate": _money(rate), "hours": json_number(hours), "per": per}
             # Rate times hours, rounded once half-up to the penny (FUNDING.md rule 2).
             amount: int | None = pence_half_up(Decimal(rate) * hours / 100)
         else:

@@ -7,6 +7,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import adapters.sources
 from adapters.sources.amounts import (
@@ -112,3 +114,11 @@ def test_stream_code_maps_load_and_map_into_value_sets(stream: str) -> None:
     maps = stream_maps(stream)
     assert maps
     assert all(key == key.upper() for codes in maps.values() for key in codes)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_any_amount_written_as_a_spreadsheet_would_reads_back_exactly(pence: int) -> None:
+    pounds, pennies = divmod(pence, 100)
+    assert pence_from_pounds(f"£{pounds:,}.{pennies:02d}") == pence
+    assert pence_from_pounds(f"{pounds}.{pennies:02d}") == pence
+    assert pence_from_decimal(Decimal(pence) / 100) == pence
