@@ -68,6 +68,11 @@ def _relative(ancestors: list[Any], pointer: str) -> Any:
 
 def _transform(rule: FieldRule, raw: Any, reader: FieldReader) -> Any:
     field = rule.source or rule.target
+    if isinstance(raw, dict | list | bool):
+        reader.fail(
+            field, f"expected a single value, found a JSON {type(raw).__name__}", "SDS-SRC-009"
+        )
+        return None
     if rule.money == "pounds":
         return reader.pence(raw, field)
     if rule.money == "pence":

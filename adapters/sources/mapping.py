@@ -151,6 +151,18 @@ def _semantic_errors(raw: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def _not_json(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str]]:
+    """Values YAML reads that JSON has no type for (an unquoted date becomes a date)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _not_json(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _not_json(value, (*path, index))
+    elif not isinstance(node, str | int | float | bool) and node is not None:
+        yield (_pointer(path), f"a YAML {type(node).__name__} is not a JSON value; quote it")
+
+
 def load_profile(data: bytes | str, where: str = "profile") -> MappingProfile:
     """Read, validate and check a profile (JSON or YAML text).
 
@@ -162,7 +174,7 @@ def load_profile(data: bytes | str, where: str = "profile") -> MappingProfile:
         raise MappingProfileError(
             f"not JSON or YAML: {exc}", where=where, requirement="SDS-MAP-001"
         ) from None
-    errors = _schema_errors(raw)
+    errors = list(_not_json(raw, ())) or _schema_errors(raw)
     requirement = "SDS-MAP-001"
     if not errors:
         errors = _semantic_errors(raw)

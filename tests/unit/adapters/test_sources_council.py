@@ -187,3 +187,13 @@ def test_invalid_identifier_is_rejected_without_echoing_it() -> None:
     )
     assert "01018710" not in str(problem)
     assert len(result.lines) == 4
+
+
+def test_json_object_where_a_value_is_expected_rejects_the_record() -> None:
+    document = json.loads(JSON)
+    document["people"][0]["packages"][0]["services"][0]["serviceId"] = {"id": "SVC-90011"}
+    result = _json(json.dumps(document).encode())
+    assert [(p.locator, p.field) for p in result.problems] == [
+        ("/people/0/packages/0/services/0", "0/serviceId")
+    ]
+    assert len(result.lines) == 4

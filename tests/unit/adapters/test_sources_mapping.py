@@ -84,3 +84,10 @@ def test_unknown_and_missing_profile_names_are_clear() -> None:
         parse("council", b"", file_name="x.csv", received_at=when, profile="nope")
     with pytest.raises(MappingProfileError, match="needs a mapping profile"):
         parse("council", b"", file_name="x.csv", received_at=when)
+
+
+def test_unquoted_yaml_date_is_refused_with_its_pointer() -> None:
+    text = GOOD.replace("    const: GBP\n", "    const: 2026-04-01\n", 1)
+    error = _error(text)
+    assert error.where == "broken.yaml#/fields/6/const"
+    assert "quote it" in error.message
