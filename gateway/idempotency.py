@@ -134,7 +134,7 @@ def run_once(
 ) -> StoredResponse:
     """Run ``work`` in one write transaction, at most once per (client, key)."""
     if key is None:
-        with database.writer.begin() as conn:
+        with database.write() as conn:
             return work(conn)
     slot = (client_id, key)
     with _in_flight_lock:
@@ -142,7 +142,7 @@ def run_once(
             raise _in_flight_problem()
         _in_flight.add(slot)
     try:
-        with database.writer.begin() as conn:
+        with database.write() as conn:
             if conn.dialect.name == "postgresql":
                 lock = advisory_lock_id(client_id, key)
                 got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock})

@@ -194,7 +194,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         parsed = parse_json(await request.body())
 
         def work() -> Any:
-            with database(request).writer.begin() as conn:
+            with database(request).write() as conn:
                 stored = store.update(conn, principal, kind, record_id, expected, parsed)
                 return document_response(stored)
 

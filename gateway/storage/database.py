@@ -10,11 +10,15 @@ within the configured timeout as an error the gateway turns into 503 (SDS-API-01
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from gateway.config import Settings
@@ -24,18 +28,40 @@ __all__ = ["Database", "open_database"]
 
 @dataclass(frozen=True, slots=True)
 class Database:
-    """The read engine and the write engine of one gateway (the same pool underneath)."""
+    """The read engine and the write engine of one gateway (the same pool underneath).
+
+    On SQLite, writers of one process also queue on :attr:`write_lock` before asking for the
+    database lock: SQLite's own busy handler polls with sleeps of up to 100 ms, which would
+    put those sleeps into the tail latency of every write that meets another.
+    """
 
     engine: Engine
     writer: Engine
     is_sqlite: bool
+    timeout_seconds: float
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def dispose(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction, committed when the block ends without an exception."""
+        if not self.is_sqlite:
+            with self.writer.begin() as conn:
+                yield conn
+            return
+        if not self.write_lock.acquire(timeout=self.timeout_seconds):
+            raise PoolTimeout("no write slot within the database timeout")
+        try:
+            with self.writer.begin() as conn:
+                yield conn
+        finally:
+            self.write_lock.release()
+
     def ping(self) -> None:
         """Raise unless the database answers; on SQLite, unless it can take the write lock."""
-        with self.writer.begin() as conn:
+        with self.write() as conn:
             conn.execute(text("SELECT 1"))
 
 
@@ -100,6 +126,7 @@ def open_database(settings: Settings) -> Database:
     """Engines for ``settings.database_url``."""
     if settings.is_sqlite:
         engine = _sqlite_engine(settings)
-        return Database(engine, engine.execution_options(sdsx_write=True), True)
+        writer = engine.execution_options(sdsx_write=True)
+        return Database(engine, writer, True, settings.db_timeout_seconds)
     engine = _postgres_engine(settings)
-    return Database(engine, engine, False)
+    return Database(engine, engine, False, settings.db_timeout_seconds)
