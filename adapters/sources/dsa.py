@@ -130,6 +130,17 @@ def read(data: bytes, source: SourceFile, profile: str | None) -> None:
     decoded = decode_text(data, source.file_name)
     for problem in decoded.problems:
         source.note(problem)
+    if "<!DOCTYPE" in decoded.text or "<!ENTITY" in decoded.text:
+        # The export needs no DTD; refusing one closes entity-expansion attacks outright.
+        source.note(
+            source.problem(
+                FILE_LOCATOR,
+                "",
+                "DOCTYPE and ENTITY declarations are not accepted in a DSA export",
+                "SDS-SRC-007",
+            )
+        )
+        return
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     state = _Stream()
     text = decoded.text

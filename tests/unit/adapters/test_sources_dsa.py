@@ -83,3 +83,13 @@ def test_windows_1252_bytes_are_read_with_a_warning() -> None:
     result = _parse(SAMPLE.replace(b"Computing Science", b"Computing Science \x96 Hons"))
     assert len(result.lines) == 6
     assert [(p.severity, p.requirement) for p in result.problems] == [("warning", "SDS-SRC-004")]
+
+
+def test_doctype_and_entities_are_refused() -> None:
+    evil = SAMPLE.replace(
+        b"<DSAAwardExport",
+        b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n<DSAAwardExport',
+    )
+    result = _parse(evil)
+    assert result.unusable
+    assert "DOCTYPE" in result.problems[0].reason
