@@ -27,7 +27,6 @@ PAYER = {"kind": "funder", "code": "ilf-scotland", "name": "ILF Scotland"}
 
 STREAM = "ilf-scotland"
 REQUIRED = ["ILF Reference", "Award Type", "Award Amount", "Award Start", "Status"]
-OPTIONAL = ["CHI Number", "Weekly Contribution", "Award End", "Review Date"]
 
 
 def _cell(row: CsvRow, column: str) -> str:
