@@ -16,7 +16,9 @@ rate from its ``effective.start``:
 Each rate entry's effect on the plan period is the difference it makes to the line's gross,
 taken between rounded cumulative figures so the effects add up to the gross exactly. When an
 entry was recorded after it took effect, the part of its effect for the days already past is
-its arrears (SDS-BUD-033).
+its arrears (SDS-BUD-033). A first-version line recorded after its award started is a backdated
+award: its original award is shown as entry ``award`` with the arrears for the days before it
+was recorded.
 """
 
 from __future__ import annotations
@@ -147,6 +149,9 @@ def replay(line: LineModel, plan: Span) -> LedgerView:
         hourly = [(line.span, line.hourly_rate)]
     view = LedgerView(pieces=pieces, hourly=hourly)
     previous = round_half_up(amount_over(line, pieces, window))
+    backdated = _award_arrears(line, pieces, window)
+    if backdated is not None:
+        view.effects.append(EntryEffect(ORIGINAL_AWARD, "award", previous, backdated))
     known: set[str] = {ORIGINAL_AWARD}
     for index, entry in line.ledger:
         where = f"{line.where}/ledger/{index}"
@@ -191,3 +196,14 @@ def _arrears(
         return None
     change = amount_over(line, after, past) - amount_over(line, before, past)
     return round_half_up(change) or None
+
+
+def _award_arrears(line: LineModel, pieces: list[Piece], window: Span) -> int | None:
+    """Arrears of a first-version line recorded after its award started (SDS-BUD-033)."""
+    recorded_at = line.doc.get("recorded_at")
+    if line.version != 1 or not recorded_at or line.one_off:
+        return None
+    past = Span(line.span.start, day(recorded_at[:10])) & window
+    if past.empty:
+        return None
+    return round_half_up(amount_over(line, pieces, past)) or None
