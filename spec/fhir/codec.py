@@ -442,7 +442,7 @@ def restore_empty(document: dict[str, Any], empties: list[tuple[str, str]]) -> l
             empty = _EMPTY[kind].copy() if kind != "string" else ""
             if isinstance(target, list):
                 target.insert(int(last), empty)
-            elif isinstance(target, dict) and last not in target:
+            elif isinstance(target, dict) and (last not in target or target[last] == empty):
                 target[last] = empty
             else:
                 failed.append(where)

@@ -81,8 +81,12 @@ def _entries(data: Any, where: str) -> tuple[list[Any], str]:
     return entries, "Bundle.entry[{}].resource"
 
 
-def from_bundle(data: Any, where: str = "") -> ImportResult:
-    """The documents a FHIR Bundle (or a single resource) carries, with every issue met."""
+def from_bundle(data: Any, where: str = "", *, check: bool = True) -> ImportResult:
+    """The documents a FHIR Bundle (or a single resource) carries, with every issue met.
+
+    With ``check`` (the default) each document is validated against the standard and an
+    invalid one is reported as errors instead of returned.
+    """
     entries, base = _entries(data, where)
     result = ImportResult()
     readers: list[ElementReader] = []
@@ -132,7 +136,7 @@ def from_bundle(data: Any, where: str = "") -> ImportResult:
                 _report_leftovers(part, result.issues)
         if document is None:
             continue
-        problems = validate(document)
+        problems = validate(document) if check else []
         for problem in problems:
             result.issues.append(
                 FhirIssue(
@@ -156,10 +160,10 @@ def from_bundle(data: Any, where: str = "") -> ImportResult:
     return result
 
 
-def from_json(raw: bytes, where: str = "") -> ImportResult:
+def from_json(raw: bytes, where: str = "", *, check: bool = True) -> ImportResult:
     """:func:`from_bundle` for JSON bytes; raises :class:`FhirMappingError` for non-JSON."""
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise FhirMappingError(f"not JSON: {exc}", where=where) from None
-    return from_bundle(data, where)
+    return from_bundle(data, where, check=check)
