@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from sdsx import __version__
+from sdsx.commands import budget as budget_cmd
 from sdsx.commands import demo as demo_cmd
 from sdsx.commands import import_ as import_cmd
 from sdsx.commands import serve as serve_cmd
@@ -39,6 +40,7 @@ def _root(
 
 
 app.command("validate")(validate_cmd.validate)
+app.command("budget")(budget_cmd.budget)
 app.command("serve")(serve_cmd.serve)
 app.command("demo")(demo_cmd.demo)
 app.command("import")(import_cmd.import_source)
