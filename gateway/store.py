@@ -26,6 +26,7 @@ __all__ = [
     "SERVER_FIELDS",
     "check_document",
     "create",
+    "prepare",
     "read",
     "stage_version",
     "store_imported",
@@ -163,13 +164,29 @@ def _claim(conn: Connection, principal: Principal, document: dict[str, Any]) -> 
     )
 
 
-def create(
-    conn: Connection, principal: Principal, kind: str, body: Any, *, record_id: str | None = None
-) -> StoredRecord:
-    """Store a new record of type ``kind`` (version 1)."""
-    document = stage_version(_expect_type(body, kind), record_id or str(uuid.uuid4()), 1)
-    _resolve_references(conn, document)
+def prepare(kind: str, body: Any, record_id: str, version: int) -> dict[str, Any]:
+    """The document to store as ``version`` of ``record_id``, validated; needs no database.
+
+    Routers call this before opening their write transaction, so validation does not hold
+    the database's write lock.
+    """
+    document = stage_version(_expect_type(body, kind), record_id, version)
     check_document(document)
+    return document
+
+
+def create(
+    conn: Connection,
+    principal: Principal,
+    kind: str,
+    body: Any,
+    *,
+    record_id: str | None = None,
+    prepared: dict[str, Any] | None = None,
+) -> StoredRecord:
+    """Store a new record of type ``kind`` (version 1), from ``body`` or a prepared document."""
+    document = prepared or prepare(kind, body, record_id or str(uuid.uuid4()), 1)
+    _resolve_references(conn, document)
     authorize(principal, Action.CREATE, document)
     _claim(conn, principal, document)
     return repo.insert_record(conn, document, principal.client_id)
@@ -187,15 +204,21 @@ def read(
 
 
 def update(
-    conn: Connection, principal: Principal, kind: str, record_id: str, expected: int, body: Any
+    conn: Connection,
+    principal: Principal,
+    kind: str,
+    record_id: str,
+    expected: int,
+    body: Any,
+    *,
+    prepared: dict[str, Any] | None = None,
 ) -> StoredRecord:
     """Store version ``expected + 1`` of a record, if ``expected`` is still current."""
     current = read(conn, principal, kind, record_id, Action.UPDATE)
     if current.version != expected:
         raise _stale(current.version)
-    document = stage_version(_expect_type(body, kind), record_id, expected + 1)
+    document = prepared or prepare(kind, body, record_id, expected + 1)
     _resolve_references(conn, document)
-    check_document(document)
     authorize(principal, Action.UPDATE, document)
     if kind == "person":
         repo.release_identifiers(conn, record_id)

@@ -9,6 +9,7 @@ updates with a required ``If-Match``, ``GET`` lists with signed cursors, and
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -142,14 +143,16 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         key = parse_key(idempotency_key)
         print_ = fingerprint("POST", request.url.path, request.url.query, raw)
 
-        def work(conn: Any) -> Any:
-            stored = store.create(conn, principal, kind, parsed)
-            return document_response(stored, 201, f"/v1/{collection}/{stored.id}")
+        def job() -> Any:
+            prepared = store.prepare(kind, parsed, str(uuid.uuid4()), 1)
 
-        result = await run_in_threadpool(
-            run_once, database(request), principal.client_id, key, print_, work
-        )
-        return to_response(result)
+            def work(conn: Any) -> Any:
+                stored = store.create(conn, principal, kind, None, prepared=prepared)
+                return document_response(stored, 201, f"/v1/{collection}/{stored.id}")
+
+            return run_once(database(request), principal.client_id, key, print_, work)
+
+        return to_response(await run_in_threadpool(job))
 
     @router.get(
         "/{record_id}",
@@ -194,8 +197,11 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         parsed = parse_json(await request.body())
 
         def work() -> Any:
+            prepared = store.prepare(kind, parsed, record_id, expected + 1)
             with database(request).write() as conn:
-                stored = store.update(conn, principal, kind, record_id, expected, parsed)
+                stored = store.update(
+                    conn, principal, kind, record_id, expected, None, prepared=prepared
+                )
                 return document_response(stored)
 
         return to_response(await run_in_threadpool(work))
