@@ -8,12 +8,16 @@ from __future__ import annotations
 import typer
 
 from sdsx import __version__
+from sdsx.commands import audit as audit_cmd
 from sdsx.commands import budget as budget_cmd
 from sdsx.commands import demo as demo_cmd
 from sdsx.commands import import_ as import_cmd
+from sdsx.commands import orgs as orgs_cmd
 from sdsx.commands import serve as serve_cmd
 from sdsx.commands import spec as spec_cmd
+from sdsx.commands import token as token_cmd
 from sdsx.commands import validate as validate_cmd
+from sdsx.commands import verify_budget as verify_budget_cmd
 
 app = typer.Typer(
     name="sdsx",
@@ -45,6 +49,10 @@ app.command("serve")(serve_cmd.serve)
 app.command("demo")(demo_cmd.demo)
 app.command("import")(import_cmd.import_source)
 app.add_typer(spec_cmd.app, name="spec")
+app.add_typer(orgs_cmd.app, name="orgs")
+app.command("token")(token_cmd.token)
+app.add_typer(audit_cmd.app, name="audit")
+app.command("verify-budget")(verify_budget_cmd.verify_budget)
 
 
 def main() -> None:
