@@ -1,0 +1,210 @@
+"""Invariants of the budget engine, checked on generated plans and lines (hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import spec
+from adapters.budget import compute_budget
+
+PERSON = "20000000-0000-4000-8000-000000000001"
+ISSUED = datetime(2026, 1, 15, tzinfo=UTC)
+CATEGORIES = spec.valueset("support-category").code_list
+PURPOSES = {
+    "council-social-care": ["any-eligible-need", "carer-support"],
+    "ilf-scotland": ["independent-living"],
+    "dwp-access-to-work.support-worker": ["employment-related"],
+    "dwp-access-to-work.special-aids-equipment": ["employment-related"],
+    "saas-dsa.nmph": ["study-related"],
+    "nhs-board": ["health-need"],
+}
+PAYERS = {
+    "council-social-care": {"kind": "council-area", "code": "S12000036"},
+    "nhs-board": {"kind": "health-board", "code": "S08000024"},
+}
+PERS = ["per-week", "per-4-weeks", "per-calendar-month", "per-financial-year", "one-off"]
+OPTIONS = ["option-1", "option-2", "option-3"]
+BASE = date(2025, 4, 1)
+
+
+def _money(pence: int) -> dict[str, Any]:
+    return {"amount_minor": pence, "currency": "GBP"}
+
+
+def _day(offset: int) -> str:
+    return (BASE + timedelta(days=offset)).isoformat()
+
+
+@st.composite
+def items(draw: st.DrawFn) -> list[dict[str, Any]]:
+    found = []
+    for n in range(draw(st.integers(1, 4))):
+        option = draw(st.sampled_from(OPTIONS))
+        item: dict[str, Any] = {
+            "id": f"item-{n}",
+            "category": draw(st.sampled_from(CATEGORIES)),
+            "description": "support",
+            "sds_option": option,
+            "cost": {
+                "amount": _money(draw(st.integers(0, 200_000))),
+                "per": draw(st.sampled_from(PERS)),
+            },
+        }
+        if option != "option-1":
+            item["provider"] = {"kind": "provider", "code": "P1"}
+        if draw(st.booleans()):
+            start = draw(st.integers(0, 300))
+            item["period"] = {"start": _day(start), "end": _day(start + draw(st.integers(0, 200)))}
+        found.append(item)
+    return found
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> list[dict[str, Any]]:
+    found = []
+    for n in range(draw(st.integers(0, 6))):
+        source = draw(st.sampled_from(sorted(PURPOSES)))
+        per = draw(st.sampled_from(PERS))
+        start = draw(st.integers(-100, 400))
+        end = start if per == "one-off" else start + draw(st.integers(0, 500))
+        line: dict[str, Any] = {
+            "standard": "sdsx/1.0",
+            "type": "funding-line",
+            "id": f"00000000-0000-4000-8000-{n:012d}",
+            "version": 1,
+            "person": {"id": PERSON},
+            "source": source,
+            "payer": PAYERS.get(source, {"kind": "funder", "code": source.split(".")[0]}),
+            "award": {"amount": _money(draw(st.integers(0, 10**9))), "per": per},
+            "period": {"start": _day(start), "end": _day(end)},
+            "purpose": draw(st.sampled_from(PURPOSES[source])),
+            "status": draw(st.sampled_from(["awarded", "awarded", "provisional", "suspended"])),
+        }
+        if source == "council-social-care":
+            line["sds_option"] = draw(st.sampled_from(OPTIONS))
+        if source.endswith("equipment"):
+            line["terms"] = {"employer_headcount": draw(st.integers(0, 400))}
+        found.append(line)
+    return found
+
+
+def _plan(support_items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "standard": "sdsx/1.0",
+        "type": "support-plan",
+        "id": "10000000-0000-4000-8000-000000000001",
+        "version": 1,
+        "person": {"id": PERSON},
+        "status": "draft",
+        "period": {"start": "2025-04-01", "end": "2026-03-31"},
+        "personal_outcomes": [
+            {
+                "id": "o1",
+                "description": "Live well",
+                "national_outcome": "independence",
+                "status": "in-progress",
+            }
+        ],
+        "support_items": support_items,
+        "review": {"due": "2026-03-31"},
+    }
+
+
+def _charge(draw_charge: int | None) -> dict[str, Any] | None:
+    if draw_charge is None:
+        return None
+    return {
+        "financial_assessment": {
+            "assessed_charge": {"amount": _money(draw_charge), "per": "per-week"},
+            "assessed_on": "2025-03-01",
+        }
+    }
+
+
+def _pence(money: dict[str, Any]) -> int:
+    return int(money["amount_minor"])
+
+
+def _stable(budget: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in budget.items() if k not in ("id", "issued_at", "recorded_at")}
+
+
+SETTINGS = settings(max_examples=60, deadline=None)
+CHARGES = st.one_of(st.none(), st.integers(0, 100_000))
+
+
+@SETTINGS
+@given(items(), lines(), CHARGES)
+def test_money_is_conserved(
+    support: list[dict[str, Any]], funding: list[dict[str, Any]], charge: int | None
+) -> None:
+    budget = compute_budget(_plan(support), funding, issued_at=ISSUED, assessment=_charge(charge))
+    allocated = sum(_pence(a["amount"]) for a in budget["allocations"])
+    left = sum(_pence(u["amount"]) for u in budget["unallocated"])
+    assert allocated + left == _pence(budget["totals"]["net"])
+    assert allocated == _pence(budget["totals"]["allocated"])
+    planned = _pence(budget["totals"]["planned_cost"])
+    assert allocated + _pence(budget.get("shortfall", _money(0))) == planned
+    assert spec.validate(budget) == []
+
+
+@SETTINGS
+@given(items(), lines(), CHARGES)
+def test_totals_are_sums_of_rounded_lines_and_nets_never_negative(
+    support: list[dict[str, Any]], funding: list[dict[str, Any]], charge: int | None
+) -> None:
+    budget = compute_budget(_plan(support), funding, issued_at=ISSUED, assessment=_charge(charge))
+    for key in ("gross", "contribution", "net"):
+        assert _pence(budget["totals"][key]) == sum(_pence(line[key]) for line in budget["lines"])
+    for line in budget["lines"]:
+        assert _pence(line["net"]) >= 0
+        assert _pence(line["net"]) == _pence(line["gross"]) - _pence(line["contribution"])
+    by_source = sum(_pence(entry["amount"]) for entry in budget["totals"]["by_source"])
+    assert by_source == _pence(budget["totals"]["net"])
+    assert _pence(budget["totals"]["regular"]) + _pence(budget["totals"]["one_off"]) == _pence(
+        budget["totals"]["net"]
+    )
+
+
+@SETTINGS
+@given(items(), lines())
+def test_restrictions_are_never_breached(
+    support: list[dict[str, Any]], funding: list[dict[str, Any]]
+) -> None:
+    budget = compute_budget(_plan(support), funding, issued_at=ISSUED)
+    purposes = spec.valueset("purpose-restriction")
+    purpose_of = {line["id"]: line["purpose"] for line in funding}
+    category_of = {item["id"]: item["category"] for item in support}
+    net_of = {line["line"]["id"]: _pence(line["net"]) for line in budget["lines"]}
+    per_line: dict[str, int] = {}
+    for allocation in budget["allocations"]:
+        code = purposes.get(purpose_of[allocation["line"]])
+        assert code is not None
+        admits = code.mappings["admits"]
+        assert admits == "*" or category_of[allocation["item"]] in admits.split()
+        per_line[allocation["line"]] = per_line.get(allocation["line"], 0) + _pence(
+            allocation["amount"]
+        )
+    for line_id, used in per_line.items():
+        assert used <= net_of[line_id]
+
+
+@SETTINGS
+@given(items(), lines(), CHARGES, st.randoms(use_true_random=False))
+def test_input_order_does_not_matter(
+    support: list[dict[str, Any]], funding: list[dict[str, Any]], charge: int | None, rng: Any
+) -> None:
+    first = compute_budget(_plan(support), funding, issued_at=ISSUED, assessment=_charge(charge))
+    shuffled_items = copy.deepcopy(support)
+    shuffled_lines = copy.deepcopy(funding)
+    rng.shuffle(shuffled_items)
+    rng.shuffle(shuffled_lines)
+    again = compute_budget(
+        _plan(shuffled_items), shuffled_lines, issued_at=ISSUED, assessment=_charge(charge)
+    )
+    assert _stable(again) == _stable(first)
