@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import spec
+from spec.identifiers import CHI_SYSTEM, chi_birth_date
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "spec" / "examples"
 VALID = EXAMPLES / "valid"
@@ -82,6 +83,18 @@ def test_persona_places_agree(persona: Persona) -> None:
             assert line["payer"] == {**persona.plan["council"]}
         if line["source"] == "nhs-board":
             assert line["payer"]["code"] == persona.person["health_board"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=by_name)
+def test_chi_date_agrees_with_birth_date(persona: Persona) -> None:
+    # SDS-PER-005: the examples model the SHOULD, so receivers see what agreement looks like.
+    born = persona.person["birth_date"]
+    for identifier in persona.person["identifiers"]:
+        if identifier["system"] == CHI_SYSTEM:
+            found = chi_birth_date(identifier["value"])
+            assert found is not None
+            assert found.strftime("%m-%d") == born[5:]
+            assert found.year % 100 == int(born[2:4])
 
 
 def test_record_ids_are_unique_across_examples() -> None:
