@@ -9,6 +9,7 @@ Only input that is not FHIR at all raises (:class:`~spec.fhir.warnings.FhirMappi
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import orjson
 
 from spec.fhir.identifiers import parse_reference, record_id
+from spec.fhir.mapping import fhir_path_for
 from spec.fhir.readers import AUX_LINKS, DOC_TYPES, check_model, read_document
 from spec.fhir.terminology import FHIR_BASE
 from spec.fhir.warnings import ElementReader, FhirIssue, FhirMappingError
@@ -81,6 +83,19 @@ def _entries(data: Any, where: str) -> tuple[list[Any], str]:
     return entries, "Bundle.entry[{}].resource"
 
 
+_REQUIRED = re.compile(r"^'([A-Za-z_]+)' is required")
+
+
+def _expected_at(doc_type: str, where: str, message: str) -> str:
+    """Where in FHIR the field a problem is about comes from, as a hint for the sender."""
+    missing = _REQUIRED.match(message)
+    field_pointer = (
+        where if missing is None or where.endswith(f"/{missing[1]}") else f"{where}/{missing[1]}"
+    )
+    home = fhir_path_for(doc_type, field_pointer)
+    return f" (read from {home})" if home else ""
+
+
 def from_bundle(data: Any, where: str = "", *, check: bool = True) -> ImportResult:
     """The documents a FHIR Bundle (or a single resource) carries, with every issue met.
 
@@ -138,11 +153,12 @@ def from_bundle(data: Any, where: str = "", *, check: bool = True) -> ImportResu
             continue
         problems = validate(document) if check else []
         for problem in problems:
+            home = _expected_at(doc_type, problem.pointer, problem.message)
             result.issues.append(
                 FhirIssue(
                     reader.path,
                     f"the {doc_type} read from it is not valid at {problem.pointer or '/'}: "
-                    f"{problem.message}",
+                    f"{problem.message}{home}",
                     "error",
                     problem.requirement,
                 )

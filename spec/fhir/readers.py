@@ -182,14 +182,16 @@ def _header(
     }
     meta = r.child("meta")
     version: Any = meta.take("versionId") if meta else None
-    if isinstance(version, str) and version.isdigit() and int(version) >= 1:
+    ours = standard is not None
+    if ours and isinstance(version, str) and version.isdigit() and int(version) >= 1:
         doc["version"] = int(version)
     else:
+        # Another system's version history is not the standard's chain of supersedes.
         doc["version"] = 1
         if version is not None:
             ctx.warn(
                 meta.at("versionId") if meta else r.path,
-                "not a positive whole number; read as version 1",
+                "another system's version id; read as version 1 of a new record",
                 "SDS-DOC-004",
             )
     if meta is not None:
@@ -219,8 +221,17 @@ def _person(r: ElementReader, doc: dict[str, Any], ctx: _Context) -> None:
     known = valueset("identifier-system")
     identifiers = []
     for ident in r.children("identifier"):
-        if standard_system(str(ident.data.get("system"))) in known:
+        system = standard_system(str(ident.data.get("system")))
+        if system in known:
             identifiers.append(identifier_from_fhir(ident))
+            continue
+        for key in ident.data:
+            ident.mark(key)
+        ctx.warn(
+            ident.path,
+            f"identifier system {system!r} is not one the standard knows; not read",
+            "SDS-IDN-001",
+        )
     doc["identifiers"] = identifiers
     names = r.children("name")
     official = next((n for n in names if n.data.get("use") in ("official", None)), None)
@@ -237,7 +248,8 @@ def _person(r: ElementReader, doc: dict[str, Any], ctx: _Context) -> None:
         doc["birth_date"] = r.take("birthDate")
     council = r.child("managingOrganization")
     org = council.child("identifier") if council else None
-    if council and org and org.data.get("system", "").endswith("/organisation/council-area"):
+    # A GSS council area code (S12...) is unambiguous whatever system another producer used.
+    if council and org and org.data.get("value") in valueset("council-area"):
         doc["council_area"] = org.take("value")
         org.take("system")
         council.mark("reference")
@@ -341,7 +353,9 @@ def _organisation(r: ElementReader | None, into: dict[str, Any], name: str, ctx:
     try:
         into[name] = organisation_from_fhir(r)
     except FhirMappingError as exc:
-        ctx.warn(exc.where, exc.message, exc.requirement or "SDS-COM-008")
+        for key in r.data:
+            r.mark(key)
+        ctx.warn(exc.where, f"{exc.message}; not read", exc.requirement or "SDS-COM-008")
 
 
 def _assessment(r: ElementReader, doc: dict[str, Any], ctx: _Context) -> None:
