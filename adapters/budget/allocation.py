@@ -5,11 +5,11 @@ net amount; a line reaches an item only when its purpose restriction admits the 
 category (the ``admits`` mapping of the ``purpose-restriction`` value set, SDS-BUD-020), their
 days meet, a council line's SDS option is the item's option, and an NHS health-need line only
 reaches items not marked as non-health; each item drains to the sink up to its planned cost.
-``networkx.max_flow_min_cost`` finds the largest fundable amount and, among the ways to fund
-it, the cheapest under costs that encode the default source order from the ``conventions``
-rate table (SDS-BUD-015): restricted streams fund their own purpose first, then the NHS share,
-then the council (funder of last resort for eligible needs, SDS-BUD-016), then ILF as
-additional money. Capacities and costs are integers (pence), so the answer is exact.
+``networkx.network_simplex`` (see :func:`solve`) finds the largest fundable amount and, among
+the ways to fund it, the cheapest under costs that encode the default source order from the
+``conventions`` rate table (SDS-BUD-015): restricted streams fund their own purpose first,
+then the NHS share, then the council (funder of last resort for eligible needs, SDS-BUD-016),
+then ILF as additional money. Capacities and costs are integers (pence), so the answer is exact.
 
 The graph is built from lines and items sorted by id, so the same inputs in any order give
 the same allocation (SDS-BUD-018). Each allocation names the rule that admitted it and each
@@ -28,7 +28,7 @@ from adapters.budget.periods import Span
 from adapters.budget.rates import table
 from spec import valueset
 
-__all__ = ["Allocation", "Leftover", "Offer", "admits", "allocate"]
+__all__ = ["Allocation", "Leftover", "Offer", "admits", "allocate", "solve"]
 
 _SOURCE = "source"
 _SINK = "sink"
@@ -114,7 +114,10 @@ def allocate(
                 edges.setdefault(offer.line.id, []).append(item.id)
     for item, cost in needs:
         graph.add_edge("I" + item.id, _SINK, capacity=cost, weight=0)
-    flow = nx.max_flow_min_cost(graph, _SOURCE, _SINK) if edges else {}
+    flow = {}
+    if edges:
+        dearest = max(_rank(o.line, plan.start) for o in offers)
+        flow = solve(graph, dearest=dearest, supply=sum(o.net for o in offers))
     allocations: list[Allocation] = []
     funded: dict[str, int] = {}
     leftovers: list[Leftover] = []
@@ -129,6 +132,22 @@ def allocate(
         if used < offer.net:
             leftovers.append(_leftover(offer, offer.net - used, bool(edges.get(offer.line.id))))
     return allocations, leftovers, funded
+
+
+def solve(graph: nx.DiGraph, *, dearest: int, supply: int) -> dict[str, dict[str, int]]:
+    """A min-cost maximum flow in one network-simplex run.
+
+    A return arc from sink to source, costing one more than the dearest path, turns the
+    problem into a min-cost circulation: every extra penny that reaches an item lowers the
+    cost, so the cheapest circulation is a maximum flow, and among maximum flows the one that
+    honours the source order. This gives the same optimum as ``nx.max_flow_min_cost`` with
+    one solver call instead of two. ``graph`` runs from node ``source`` to node ``sink``;
+    ``dearest`` is the highest arc cost on a path and ``supply`` bounds the flow.
+    """
+    graph.add_edge(_SINK, _SOURCE, capacity=supply, weight=-(dearest + 1))
+    _, flow = nx.network_simplex(graph)
+    result: dict[str, dict[str, int]] = flow
+    return result
 
 
 def _leftover(offer: Offer, amount: int, reachable: bool) -> Leftover:
