@@ -167,13 +167,21 @@ class JsonOrganisationStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._cache: tuple[tuple[int, int, int], dict[str, Organisation]] | None = None
 
     def _read(self) -> dict[str, Organisation]:
-        if not self.path.exists():
+        """The registry, re-read only when the file changed (bearer checks run per request)."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
             return {}
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._cache is not None and self._cache[0] == stamp:
+            return dict(self._cache[1])
         raw = json.loads(self.path.read_text(encoding="utf-8"))
-        found = (Organisation.from_dict(o) for o in raw.get("organisations", []))
-        return {o.id: o for o in found}
+        found = {o.id: o for o in map(Organisation.from_dict, raw.get("organisations", []))}
+        self._cache = (stamp, found)
+        return dict(found)
 
     def get(self, organisation_id: str) -> Organisation | None:
         return self._read().get(organisation_id)
