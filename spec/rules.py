@@ -21,53 +21,54 @@ Path = tuple[str | int, ...]
 Rule = Callable[[dict[str, Any]], Iterator[Problem]]
 
 
-def _walk(node: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    yield path, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, (*path, index))
+def _member_problems(node: dict[str, Any], path: list[str | int]) -> Iterator[Problem]:
+    system, value = node.get("system"), node.get("value")
+    if isinstance(system, str) and isinstance(value, str):
+        failed = check_identifier(system, value)
+        if failed:
+            requirement, reason = failed
+            yield Problem(pointer((*path, "value")), reason, requirement, "identifier")
+    if isinstance(node.get("amount_minor"), float):
+        # JSON Schema counts 12345.0 as an integer, so the schema lets a float with a zero
+        # fraction through; money is integer minor units, never a float (SDS-COM-001).
+        yield Problem(
+            pointer((*path, "amount_minor")),
+            "money must be an integer number of minor units, not a decimal number",
+            "SDS-COM-001",
+            "integer-money",
+        )
+    start, end = node.get("start"), node.get("end")
+    if isinstance(start, str) and isinstance(end, str) and end < start:
+        yield Problem(
+            pointer((*path, "end")), "period ends before it starts", "SDS-COM-005", "period-order"
+        )
 
 
-def _identifiers(doc: dict[str, Any]) -> Iterator[Problem]:
-    for path, node in _walk(doc):
-        if (
-            isinstance(node, dict)
-            and isinstance(node.get("system"), str)
-            and isinstance(node.get("value"), str)
-        ):
-            failed = check_identifier(node["system"], node["value"])
-            if failed:
-                requirement, reason = failed
-                yield Problem(pointer((*path, "value")), reason, requirement, "identifier")
+def _members(doc: dict[str, Any]) -> Iterator[Problem]:
+    """Identifier check digits, integer money and period order, in one walk of the document.
 
+    One pass with a shared path list: validation runs on every stored and imported record,
+    so the walk is the hot path of bulk imports (bench/validate.py).
+    """
+    found: list[Problem] = []
+    path: list[str | int] = []
 
-def _periods(doc: dict[str, Any]) -> Iterator[Problem]:
-    for path, node in _walk(doc):
-        if isinstance(node, dict) and isinstance(node.get("start"), str):
-            end = node.get("end")
-            if isinstance(end, str) and end < node["start"]:
-                yield Problem(
-                    pointer((*path, "end")),
-                    "period ends before it starts",
-                    "SDS-COM-005",
-                    "period-order",
-                )
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            found.extend(_member_problems(node, path))
+            children: Any = node.items()
+        elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            return
+        for key, child in children:
+            if isinstance(child, dict | list):
+                path.append(key)
+                visit(child)
+                path.pop()
 
-
-def _integer_money(doc: dict[str, Any]) -> Iterator[Problem]:
-    # JSON Schema counts 12345.0 as an integer, so the schema lets a float with a zero fraction
-    # through; money is integer minor units and is never written as a float (SDS-COM-001).
-    for path, node in _walk(doc):
-        if path and path[-1] == "amount_minor" and isinstance(node, float):
-            yield Problem(
-                pointer(path),
-                "money must be an integer number of minor units, not a decimal number",
-                "SDS-COM-001",
-                "integer-money",
-            )
+    visit(doc)
+    return iter(found)
 
 
 def derive_sds_option(items: list[dict[str, Any]]) -> str | None:
@@ -149,9 +150,7 @@ def _versioning(doc: dict[str, Any]) -> Iterator[Problem]:
 
 
 RULES: tuple[Rule, ...] = (
-    _identifiers,
-    _integer_money,
-    _periods,
+    _members,
     _plan_option,
     _local_ids,
     _outcome_links,
