@@ -20,6 +20,7 @@ largest-remainder method makes the parts add up to the total exactly (SDS-BUD-01
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -50,11 +51,21 @@ class Convention:
         return self.course.days
 
 
+def _spread(amount: int, periods: Iterable[Span], span: Span) -> Fraction:
+    """``amount`` per period, prorated by days; whole periods are added as integers."""
+    whole = 0
+    part = Fraction(0)
+    for period in periods:
+        days = (period & span).days
+        if days == period.days:
+            whole += amount
+        else:
+            part += Fraction(amount * days, period.days)
+    return part + whole
+
+
 def _per_year(amount: int, anchor: Anchor, span: Span) -> Fraction:
-    total = Fraction(0)
-    for year in anchored_years(anchor, span):
-        total += Fraction(amount * (year & span).days, year.days)
-    return total
+    return _spread(amount, anchored_years(anchor, span), span)
 
 
 def _ilf_annual(amount: int, per: str, weeks: int) -> Fraction | None:
@@ -89,7 +100,7 @@ def exact_amount(rate: dict[str, Any], span: Span, convention: Convention) -> Fr
     if per == "per-4-weeks":
         return Fraction(amount * span.days, 28)
     if per == "per-calendar-month":
-        return sum((Fraction(amount * (m & span).days, m.days) for m in months(span)), Fraction(0))
+        return _spread(amount, months(span), span)
     if per == "per-financial-year":
         return _per_year(amount, convention.financial_year, span)
     if per == "per-academic-year":
