@@ -81,8 +81,22 @@ def _follow(file: str, fragment: str) -> Mapping[str, Any]:
     return result
 
 
+# Shapes by (id of schema node, file). The entry keeps its node alive, so an id is never
+# reused while cached; nodes come from the loaded schemas, so the cache stays small.
+_SHAPES: dict[tuple[int, str], tuple[Mapping[str, Any], Shape]] = {}
+
+
 def shape(node: Mapping[str, Any], file: str) -> Shape:
     """The :class:`Shape` of schema ``node`` found in schema file ``file`` (e.g. ``common``)."""
+    cached = _SHAPES.get((id(node), file))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    found = _shape(node, file)
+    _SHAPES[(id(node), file)] = (node, found)
+    return found
+
+
+def _shape(node: Mapping[str, Any], file: str) -> Shape:
     if "$ref" in node:
         target_file, fragment = _file_of(node["$ref"], file)
         name = fragment.rsplit("/", 1)[-1]
@@ -121,6 +135,7 @@ def structure(found: Shape) -> Shape:
     return found
 
 
+@functools.cache
 def document_shape(doc_type: str) -> Shape:
     """The shape of a whole document of type ``doc_type``."""
     return shape(_load(doc_type), doc_type)
@@ -143,6 +158,7 @@ def field_paths(doc_type: str) -> list[str]:
     return [f"{doc_type}:{p}" for p in _walk(document_shape(doc_type), "")]
 
 
+@functools.cache
 def field_shape(doc_type: str, path: str) -> Shape:
     """The shape at ``path`` (``/support_items/*/cost``) of document type ``doc_type``."""
     current = document_shape(doc_type)
