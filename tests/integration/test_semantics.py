@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -233,3 +234,35 @@ def test_nul_character_is_pointed_at(api: ApiClient) -> None:
     response = api.post("/v1/persons", json=document)
     assert response.status_code == 422
     assert "/name/given" in {e["pointer"] for e in response.json()["errors"]}
+
+
+def test_an_unexpected_failure_is_a_500_problem_with_the_ids(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    import httpx
+    from anyio.from_thread import start_blocking_portal
+
+    caplog.set_level(logging.INFO, logger="sdsx.gateway.access")
+    app = create_app(settings)
+
+    async def boom() -> None:
+        raise RuntimeError("a bug, not bad input")
+
+    app.add_api_route("/boom", boom)
+    with start_blocking_portal() as portal:
+
+        async def call() -> httpx.Response:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client:
+                return await client.get("/boom", headers={"X-Request-ID": "trace-500"})
+
+        response = portal.call(call)
+    app.state.database.dispose()
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["x-request-id"] == "trace-500"
+    assert response.json()["instance"] == "urn:sdsx:request:trace-500"
+    access = [r for r in caplog.records if r.name == "sdsx.gateway.access" and r.msg == "request"]
+    assert access[-1].sdsx["request_id"] == "trace-500"  # type: ignore[attr-defined]
+    assert access[-1].sdsx["status"] == 500  # type: ignore[attr-defined]
