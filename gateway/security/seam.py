@@ -17,12 +17,14 @@ from typing import Any, Protocol
 
 import spec
 from gateway.security.access import Role, role_rules
+from gateway.security.audit import AuditEvent
 from gateway.security.policy import AccessContext, Action, Decision, decide, describe
 from gateway.security.tokens import Principal
 
 __all__ = [
     "ListPredicates",
     "RecordLookup",
+    "audit_event",
     "authorize_document",
     "list_predicates",
     "policy_action",
@@ -130,3 +132,31 @@ def list_predicates(principal: Principal, record_type: str) -> ListPredicates:
     if principal.role in (Role.HEALTH_BOARD, Role.VENDOR_SANDBOX):
         return ListPredicates(check_rows=True)
     return ListPredicates(nothing=True, check_rows=False)
+
+
+def audit_event(
+    principal: Principal,
+    action: str,
+    document: Mapping[str, Any] | None,
+    decision: Decision,
+    *,
+    request_id: str | None = None,
+    correlation_id: str | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """The audit entry for one decision on one record (SDS-AUD-001): ids only, no content."""
+    document = document or {}
+    version = document.get("version")
+    record_id = document.get("id")
+    return AuditEvent(
+        actor=principal.organisation_id,
+        action=str(action),
+        outcome="allowed" if decision.allowed else f"refused-{decision.status}",
+        record_type=str(document["type"]) if document.get("type") else None,
+        record_id=record_id if isinstance(record_id, str) else None,
+        record_version=version if isinstance(version, int) else None,
+        request_id=request_id,
+        correlation_id=correlation_id,
+        consent_id=decision.consent_id,
+        at=at or datetime.now(UTC),
+    )

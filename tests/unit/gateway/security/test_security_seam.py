@@ -100,3 +100,16 @@ def test_list_predicates_per_role() -> None:
     auditor = _p("audit-scotland", Role.AUDITOR, "audit-scotland")
     assert list_predicates(auditor, "person").nothing
     assert list_predicates(GLASGOW, "invoice").nothing
+
+
+def test_audit_event_names_ids_and_consent_never_content() -> None:
+    from gateway.security.seam import audit_event
+
+    budget = {**BUDGET, "version": 3, "totals": {"net": {"amount_minor": 5, "currency": "GBP"}}}
+    decision = authorize_document(ILF, "read", budget, Store(), now=NOW)
+    event = audit_event(ILF, "read", budget, decision, request_id="r1", correlation_id="c", at=NOW)
+    assert (event.actor, event.record_id, event.record_version) == ("ilf-scotland", "b1", 3)
+    assert (event.outcome, event.consent_id) == ("allowed", "c1")
+    refused = authorize_document(EDINBURGH, "read", budget, Store(), now=NOW)
+    assert audit_event(EDINBURGH, "read", budget, refused).outcome == "refused-404"
+    assert "amount_minor" not in repr(event)
