@@ -173,6 +173,15 @@ def _convention(doc: dict[str, Any], family: str, span: Span) -> Convention:
         # The Access to Work year is the award year, running from the award's start.
         first = date.fromordinal(start)
         financial = parse_anchor(f"{first.month:02d}-{first.day:02d}")
+    if (
+        family == "saas-dsa"
+        and doc["award"]["per"] == "per-academic-year"
+        and ("end" in doc["period"])
+    ):
+        # SAAS states the student's own academic year as the award period (often 1 August
+        # or 1 September); a per-academic-year amount is spread over that year.
+        first = date.fromordinal(start)
+        academic = parse_anchor(f"{first.month:02d}-{first.day:02d}")
     course = Span.of(terms["course"]) if "course" in terms else span
     return Convention(financial, academic, weeks, None if course.stop == FOREVER else course)
 
