@@ -382,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{totals['lines'] / elapsed * 60:,.0f} lines/min; "
         f"{totals['people'] / elapsed:,.0f} budgets/s"
     )
-    print(f"cpu in workers: import {totals['import_s']:,.1f} s, budget {totals['budget_s']:,.1f} s")
+    imported, budgeted = totals["import_s"], totals["budget_s"]
+    print(f"time in workers: import {imported:,.1f} s, budget {budgeted:,.1f} s")
     print(f"peak RSS: worker {peak_worker / 1024:,.0f} MiB, parent {main_rss:,.0f} MiB")
     return 0
 

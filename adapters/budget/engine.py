@@ -35,7 +35,7 @@ from adapters.budget.flags import Flag
 from adapters.budget.inputs import ItemModel, LineModel, PlanModel, read_lines, read_plan
 from adapters.budget.ledger import LedgerView, amount_over, replay
 from adapters.budget.normalise import Convention, exact_amount, round_half_up
-from adapters.budget.periods import Span, parse_anchor
+from adapters.budget.periods import Span, day, parse_anchor
 from adapters.budget.rates import rates_release, table
 from spec import STANDARD_VERSION, valueset
 
@@ -199,7 +199,7 @@ def compute_budget(
     flagged += findings.outside_period(line_models, plan_span)
     flagged += findings.overlapping_awards(line_models, plan_span)
     flagged += findings.continuity_gaps(line_models, plan_span)
-    flagged += findings.claims_out_of_time(line_models, plan_span.start)
+    flagged += findings.claims_out_of_time(line_models, day(_timestamp(issued_at)[:10]))
     flagged += findings.backfill_attempts(
         [
             (c.line, c.pieces)
