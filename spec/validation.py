@@ -8,11 +8,13 @@ pointer and requirement ID (SDS-DOC-009). Both use the same offline registry (SD
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 import jsonschema
+import jsonschema.validators
 import jsonschema_rs
 
 from spec.problems import Problem, SpecError, pointer
@@ -27,7 +29,7 @@ _GENERIC = "SDS-VS-001"
 def document_type(document: Any) -> str:
     """The document's ``type``, or a :class:`SpecError` saying why there is none."""
     if not isinstance(document, dict):
-        raise SpecError("a document must be a JSON object", where="/", requirement="SDS-DOC-002")
+        raise SpecError("a document must be a JSON object", where="", requirement="SDS-DOC-002")
     kind = document.get("type")
     if kind not in DOCUMENT_TYPES:
         raise SpecError(
@@ -46,21 +48,24 @@ def _resolve(base: str, ref: str) -> tuple[str, Any]:
     return uri, node
 
 
-def _trace(root_uri: str, schema_path: Any) -> tuple[list[str], str | None]:
-    """Requirement IDs met along an error's schema path, and the value set it ended in.
+def _trace(root_uri: str, schema_path: Any) -> tuple[list[tuple[int, str]], str | None]:
+    """Requirement IDs met along an error's schema path (with the step each was met at),
+    and the value set the path ended in.
 
     ``jsonschema`` leaves ``$ref`` out of the path, so a step the current node lacks is taken
-    after following that node's ``$ref``.
+    after following that node's ``$ref``; a property and the definition it refers to are
+    therefore met at the same step.
     """
     base, node = root_uri, schemas()[root_uri]
-    found: list[str] = []
+    found: list[tuple[int, str]] = []
     valueset: str | None = None
+    depth = 0
 
     def note(candidate: Any) -> None:
         if isinstance(candidate, dict) and "x-requirement" in candidate:
-            found.append(candidate["x-requirement"])
+            found.append((depth, candidate["x-requirement"]))
 
-    for step in schema_path:
+    for depth, step in enumerate(schema_path):  # noqa: B007  (note() reads depth)
         note(node)
         while isinstance(node, dict) and step not in node and "$ref" in node:
             ref = node["$ref"]
@@ -72,20 +77,92 @@ def _trace(root_uri: str, schema_path: Any) -> tuple[list[str], str | None]:
             node = node[step]
         except (KeyError, IndexError, TypeError):
             break
+    depth += 1
+    while isinstance(node, dict) and "$ref" in node and "x-requirement" not in node:
+        ref = node["$ref"]
+        base, node = _resolve(base, ref)
+        if base == schema_id("valuesets"):
+            valueset = ref.rsplit("/", 1)[-1]
     note(node)
     return found, valueset
 
 
-def _requirement(found: list[str], fallback: str) -> str:
-    """The most specific requirement: the deepest, preferring any over the generic one."""
-    specific = [r for r in found if r != _GENERIC]
-    return (specific or found or [fallback])[-1]
+def _requirement(found: list[tuple[int, str]], fallback: str) -> str:
+    """The most specific requirement: the one met deepest along the schema path.
+
+    Where a property and its shared definition meet at the same depth, the property's own
+    requirement wins over the generic value-set one (SDS-VS-001).
+    """
+    if not found:
+        return fallback
+    deepest = max(depth for depth, _ in found)
+    here = [req for depth, req in found if depth == deepest]
+    specific = [req for req in here if req != _GENERIC]
+    return (specific or here)[-1]
 
 
 def _message(error: jsonschema.ValidationError, valueset: str | None) -> str:
-    if error.validator == "enum" and valueset:
-        return f"{error.instance!r} is not a code of value set {valueset!r}"
-    return str(error.message)
+    """Say which rule failed without repeating the value: it may be a CHI, a NINO or a
+    birth date, and messages end up in logs and reports (SDS-IDN-006)."""
+    keyword, expected = error.validator, error.validator_value
+    if keyword == "enum":
+        if valueset:
+            return f"is not a code of value set {valueset!r}"
+        return f"must be one of {', '.join(map(repr, expected))}"
+    if keyword == "pattern":
+        return f"does not match the pattern {expected}"
+    if keyword == "format":
+        return f"is not a valid {expected}"
+    if keyword == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return f"must be of type {' or '.join(kinds)}"
+    if keyword == "const":
+        return f"must be {expected!r}"
+    if keyword == "not":
+        return "is a value not allowed here"
+    if keyword in _BOUNDS:
+        return f"must have {_BOUNDS[keyword]} {expected}"
+    if keyword == "uniqueItems":
+        return "must not repeat an item"
+    return f"fails the {keyword} rule"
+
+
+_BOUNDS = {
+    "minimum": "a value of at least",
+    "maximum": "a value of at most",
+    "exclusiveMinimum": "a value greater than",
+    "exclusiveMaximum": "a value less than",
+    "minLength": "a length of at least",
+    "maxLength": "a length of at most",
+    "minItems": "at least this many items:",
+    "maxItems": "at most this many items:",
+    "minProperties": "at least this many members:",
+    "maxProperties": "at most this many members:",
+}
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: Any
+) -> Iterator[jsonschema.ValidationError]:
+    """``pattern`` with ECMA-262 semantics, as JSON Schema requires.
+
+    Python's ``$`` also matches before a final newline, so ``"0101011237\\n"`` would pass
+    ``^[0-9]{10}$`` in ``jsonschema`` while ``jsonschema-rs`` refuses it (SDS-DOC-010).
+    """
+    if isinstance(instance, str) and not _compiled(pattern).search(instance):
+        yield jsonschema.ValidationError(f"does not match {pattern!r}")
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+_FullValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"pattern": _ecma_pattern}
+)
 
 
 class Validator:
@@ -99,8 +176,11 @@ class Validator:
         self._fast = jsonschema_rs.validator_for(
             schema, registry=rs_registry, validate_formats=True
         )
-        full = jsonschema.Draft202012Validator
-        self._full = full(schema, registry=registry(), format_checker=full.FORMAT_CHECKER)
+        self._full = _FullValidator(
+            schema,
+            registry=registry(),
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+        )
         self._fallback = str(schema.get("x-requirement", "SDS-DOC-009"))
 
     def schema_valid(self, document: Any) -> bool:
@@ -124,6 +204,18 @@ class Validator:
                                 "required",
                             )
                     continue
+                if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
+                    # Point at each member the schema does not define (SDS-DOC-013).
+                    known = leaf.schema.get("properties", {})
+                    for name in sorted(set(leaf.instance) - set(known)):
+                        yield Problem(
+                            pointer([*where, name]),
+                            f"{name!r} is not a member of this object; local fields go "
+                            "under 'extensions'",
+                            "SDS-DOC-013",
+                            "additionalProperties",
+                        )
+                    continue
                 yield Problem(
                     pointer(where), _message(leaf, valueset), requirement, str(leaf.validator)
                 )
@@ -131,7 +223,10 @@ class Validator:
     def problems(self, document: Any) -> list[Problem]:
         """Every problem in ``document``: schema problems, else semantic ones."""
         if not self.schema_valid(document):
-            return sorted(set(self._schema_problems(document)))
+            found = sorted(set(self._schema_problems(document)))
+            # The two implementations are checked to agree on every example; should they ever
+            # differ, the refusal stands rather than a silent pass.
+            return found or [Problem("", "refused by the schema", self._fallback, "schema")]
         return check_rules(document)
 
 

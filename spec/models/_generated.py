@@ -169,7 +169,14 @@ class Contact(BaseModel):
     telephone: Annotated[
         str | None, Field(description="A telephone number.", pattern="^[0-9 +()-]{6,20}$")
     ] = None
-    email: Annotated[str | None, Field(description="An email address.", max_length=254)] = None
+    email: Annotated[
+        str | None,
+        Field(
+            description="An email address.",
+            max_length=254,
+            pattern="^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+        ),
+    ] = None
 
 
 class Provenance(BaseModel):

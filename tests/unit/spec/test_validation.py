@@ -84,12 +84,6 @@ def test_rule_problems_never_echo_personal_data(case: dict[str, Any]) -> None:
             assert value not in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec/validation.py passes jsonschema's own messages through, and pattern/format "
-    "messages quote the instance (a CHI, a NINO, a birth date); STYLE: no personal data in "
-    "error messages. Remove this mark once the messages name the rule instead.",
-)
 def test_schema_problems_never_echo_personal_data() -> None:
     leaks = []
     for case in CASES:
@@ -120,13 +114,6 @@ def test_ndjson_documents_are_located_by_line() -> None:
     assert all(d.document["type"] == "funding-line" for d in located)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec/validation.py: when jsonschema-rs rejects a document but the pure-Python "
-    "jsonschema finds no error (a pattern value with a trailing newline: Python's '$' matches "
-    "before it), Validator.problems returns [] and the document passes as valid. It must never "
-    "return [] for a document the fast path refused.",
-)
 def test_a_document_the_fast_path_rejects_is_never_reported_valid() -> None:
     person = json.loads((EXAMPLES / "valid" / "rory-combined" / "person.json").read_text("utf-8"))
     person["identifiers"][0]["value"] += "\n"
