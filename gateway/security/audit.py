@@ -95,12 +95,21 @@ class AuditEntry:
 
     def body(self) -> dict[str, Any]:
         """What the hash covers: every field but the hash itself."""
-        raw = asdict(self)
-        raw.pop("entry_hash")
-        return raw
+        return {name: getattr(self, name) for name in _BODY_FIELDS}
 
     def computed_hash(self) -> str:
-        return hashlib.sha256(canonical_json(self.body())).hexdigest()
+        """SHA-256 of the canonical JSON of :meth:`body`.
+
+        The fields are strings, integers and nulls only, so ``json.dumps`` with sorted keys
+        and no spaces is the canonical form; calling it directly keeps verification of a
+        million entries within seconds.
+        """
+        encoded = _ENCODER.encode(self.body()).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
+
+_BODY_FIELDS = tuple(name for name in AuditEntry.__dataclass_fields__ if name != "entry_hash")
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
