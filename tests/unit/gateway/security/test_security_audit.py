@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -51,6 +52,17 @@ if os.environ.get("SDSX_TEST_POSTGRES_URL"):
     ENGINES.append("postgres")
 
 
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A filled SQLite log and its checkpoint file, built once and copied per test."""
+    folder = tmp_path_factory.mktemp("audit-template")
+    eng = create_engine(f"sqlite+pysqlite:///{folder / 'audit.db'}")
+    create_tables(eng)
+    _fill(eng, AuditLog(SIGNER, checkpoint_every=10, checkpoint_file=folder / "cp.jsonl"), 25)
+    eng.dispose()
+    return folder
+
+
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "postgres":
@@ -80,10 +92,15 @@ def _report(engine: Engine, checkpoints: Path) -> list[tuple[int | None, str]]:
 
 
 @pytest.fixture
-def filled(engine: Engine, tmp_path: Path) -> tuple[Engine, AuditLog, Path]:
+def filled(engine: Engine, tmp_path: Path, sqlite_template: Path) -> tuple[Engine, AuditLog, Path]:
     path = tmp_path / "checkpoints.jsonl"
     log = AuditLog(SIGNER, checkpoint_every=10, checkpoint_file=path)
-    _fill(engine, log, 25)
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        shutil.copy(sqlite_template / "audit.db", tmp_path / "audit.db")
+        shutil.copy(sqlite_template / "cp.jsonl", path)
+    else:
+        _fill(engine, log, 25)
     return engine, log, path
 
 

@@ -324,7 +324,7 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     role=st.sampled_from(list(Role)),
     kind=st.sampled_from(
