@@ -1,8 +1,9 @@
 """Generate the published FHIR artefacts from the standard's data files.
 
 ``python -m spec.fhir.build`` writes ``spec/fhir/terminology/`` (a CodeSystem and a
-ValueSet per value set in ``spec/valuesets/``) and ``spec/fhir/extensions/`` (a
-StructureDefinition per extension). A test fails when the committed files drift from what
+ValueSet per value set in ``spec/valuesets/``), ``spec/fhir/extensions/`` (a
+StructureDefinition per extension) and ``spec/fhir/questionnaire/`` (the Questionnaire
+assessments answer). A test fails when the committed files drift from what
 this module generates (SDS-FHR-003, SDS-VS-001).
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from spec.fhir.extensions import structure_definitions
+from spec.fhir.questionnaire import assessment_questionnaire
 from spec.fhir.terminology import code_system, value_set
 from spec.valuesets import all_valuesets
 
@@ -29,6 +31,7 @@ def artefacts() -> dict[str, dict[str, Any]]:
         files[f"terminology/ValueSet-{vs.id}.json"] = value_set(vs)
     for definition in structure_definitions():
         files[f"extensions/StructureDefinition-{definition['id']}.json"] = definition
+    files["questionnaire/Questionnaire-sdsx-assessment.json"] = assessment_questionnaire()
     return files
 
 

@@ -7,6 +7,7 @@ unread is reported by :mod:`spec.fhir.from_fhir` as a warning (SDS-FHR-004).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +39,7 @@ from spec.valuesets import valueset
 
 __all__ = ["AUX_LINKS", "DOC_TYPES", "READERS", "check_model", "read_document"]
 
+_RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 DOC_TYPES = {v: k for k, v in RESOURCE_TYPES.items()}
 AUX_LINKS = {"RelatedPerson": "patient", "Consent": "patient", "Provenance": "target"}
 # The standard's status for a FHIR status, when a foreign resource has no exact code.
@@ -71,14 +73,25 @@ def _loc(base: str, parts: tuple[int | str, ...]) -> str:
 
 def check_model(resource: Any, where: str, issues: list[FhirIssue]) -> bool:
     kind = resource.get("resourceType") if isinstance(resource, dict) else None
-    try:
-        model: Any = get_fhir_model_class(str(kind))
-    except (KeyError, ValueError):
+    model: Any = None
+    if isinstance(kind, str) and _RESOURCE_TYPE.match(kind):
+        try:
+            model = get_fhir_model_class(kind)
+        except (KeyError, ValueError, ImportError, AttributeError):
+            model = None
+    if model is None:
         issues.append(FhirIssue(where, f"{kind!r} is not an R4 resource type", "error"))
         return False
     try:
         model.model_validate(resource)
-    except pydantic.ValidationError as exc:
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        if not isinstance(exc, pydantic.ValidationError):
+            # fhir.resources raises plain errors for some malformed input; name the resource.
+            issues.append(
+                FhirIssue(where, f"not valid FHIR R4: {type(exc).__name__}", "error", "SDS-FHR-002")
+            )
+            return False
+
         for error in exc.errors():
             issues.append(
                 FhirIssue(
@@ -205,8 +218,18 @@ def _header(
     local = {}
     for ext in r.extensions(extension_url("local-field")):
         key, value = ext.extension("key"), ext.extension("value")
-        if key and value:
-            local[key.take("valueString")] = orjson.loads(value.take("valueString"))
+        name = key.data.get("valueString") if key else None
+        text = value.data.get("valueString") if value else None
+        if key is None or value is None or not isinstance(name, str) or not isinstance(text, str):
+            continue
+        try:
+            parsed = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            ctx.warn(ext.path, "local-field value is not JSON text; not read", "SDS-DOC-006")
+            continue
+        key.take("valueString")
+        value.take("valueString")
+        local[name] = parsed
     if local:
         doc["extensions"] = local
     empties = []

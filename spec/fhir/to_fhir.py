@@ -27,8 +27,9 @@ from spec.fhir.identifiers import (
     organisation_resource,
     reference,
 )
+from spec.fhir.questionnaire import QUESTIONNAIRE_URL
 from spec.fhir.schema import document_shape
-from spec.fhir.terminology import FHIR_BASE, coding, profile_url, structure_definition_url
+from spec.fhir.terminology import coding, profile_url, structure_definition_url
 from spec.fhir.warnings import FhirMappingError
 from spec.valuesets import valueset
 
@@ -51,7 +52,7 @@ RESOURCE_TYPES = {
     "funding-line": "Coverage",
     "individual-budget": "Account",
 }
-ASSESSMENT_QUESTIONNAIRE = f"{FHIR_BASE}/Questionnaire/sdsx-assessment"
+ASSESSMENT_QUESTIONNAIRE = QUESTIONNAIRE_URL
 INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
 LOCAL_ID_SYSTEM = "https://spec.sdsx.scot/id/local"
 CONSENT_GRANT_SYSTEM = "https://spec.sdsx.scot/id/consent-grant"

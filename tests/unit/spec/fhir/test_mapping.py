@@ -48,7 +48,7 @@ def test_the_committed_artefacts_are_generated_from_the_data() -> None:
     expected = artefacts()
     on_disk = {
         str(p.relative_to(FHIR_DIR)): p.read_text(encoding="utf-8")
-        for folder in ("terminology", "extensions")
+        for folder in ("terminology", "extensions", "questionnaire")
         for p in (FHIR_DIR / folder).glob("*.json")
     }
     assert sorted(on_disk) == sorted(expected), "run: python -m spec.fhir.build"
@@ -89,3 +89,20 @@ def test_every_extension_url_used_in_a_bundle_is_defined() -> None:
     ours = {u for u in used if u.startswith("https://spec.sdsx.scot/")}
     assert ours <= defined
     assert ours, "the fixtures use no extension at all"
+
+
+def test_the_questionnaire_has_an_item_for_every_answer_an_assessment_gives() -> None:
+    questionnaire = artefacts()["questionnaire/Questionnaire-sdsx-assessment.json"]
+
+    def links(items: list[dict[str, Any]]) -> set[str]:
+        found = set()
+        for item in items:
+            found.add(item["linkId"])
+            found |= links(item.get("item", []))
+        return found
+
+    documents = json.loads((Path(__file__).parent / "documents.json").read_text(encoding="utf-8"))
+    assessment = next(d for d in documents if d["type"] == "assessment")
+    response = to_bundle([assessment])["entry"][0]["resource"]
+    assert response["questionnaire"] == questionnaire["url"]
+    assert links(response["item"]) <= links(questionnaire["item"])
