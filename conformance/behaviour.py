@@ -27,7 +27,8 @@ _FEATURES = frozenset({"behaviour"})
 
 
 def _rng(context: Context, name: str) -> random.Random:
-    return random.Random(f"{context.seed}:{name}")
+    # The run's nonce keeps two runs with one seed from writing the same people twice.
+    return random.Random(f"{context.state.get('nonce', '')}{context.seed}:{name}")
 
 
 def _json(response: httpx.Response, what: str) -> Any:
@@ -121,7 +122,7 @@ def _check_read_back(context: Context) -> str:
 def _check_validation(context: Context) -> str:
     bad = person(_rng(context, "validation"))
     del bad["name"]
-    bad["identifiers"][0]["value"] = "1234567890"
+    del bad["birth_date"]
     response = context.http.send("POST", "/v1/persons", json_body=bad)
     body = expect_problem(response, 422, "an invalid person")
     errors = body.get("errors")
@@ -130,7 +131,7 @@ def _check_validation(context: Context) -> str:
     pointers = {str(e.get("pointer")) for e in errors if isinstance(e, dict)}
     if not all(isinstance(e, dict) and e.get("requirement") for e in errors):
         raise Failure("an error in the 422 problem names no requirement ID")
-    wanted = {"/name", "/identifiers/0/value"}
+    wanted = {"/name", "/birth_date"}
     if not wanted <= pointers:
         raise Failure(f"the 422 problem must report every problem; pointers {sorted(pointers)}")
     return "an invalid write is refused with 422 listing every problem"
@@ -162,7 +163,7 @@ def _check_idempotency(context: Context) -> str:
             f"the replay with the same Idempotency-Key answered {again.status_code} with a "
             "different body; it must replay the stored response byte for byte"
         )
-    changed = dict(document, birth_date="1958-07-03")
+    changed = dict(document, council_area="S12000036")
     other = context.http.send("POST", "/v1/persons", json_body=changed, headers=key)
     expect_problem(other, 422, "the same Idempotency-Key with a different body")
     return "replays are byte for byte; a reused key with another body is 422"

@@ -8,6 +8,7 @@ never sees the same person twice within or across runs. All data is synthetic.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import random
 import uuid
@@ -51,10 +52,17 @@ def _fresh_id(rng: random.Random) -> str:
 
 
 def person(rng: random.Random) -> dict[str, Any]:
-    """A valid person document with a new CHI and a new client-side id."""
+    """A valid person document with a new birth date, CHI and client-side id.
+
+    The birth date is drawn from about 36,000 days and the CHI's serial from 1,000 numbers,
+    so two people of one run practically never share a CHI.
+    """
     document = _load("person.json")
+    born = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(36_000))
     document["id"] = _fresh_id(rng)
-    document["identifiers"] = [{"system": CHI_SYSTEM, "value": new_chi(rng)}]
+    document["birth_date"] = born.isoformat()
+    chi = new_chi(rng, born.strftime("%d%m%y"))
+    document["identifiers"] = [{"system": CHI_SYSTEM, "value": chi}]
     return document
 
 

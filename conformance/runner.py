@@ -26,6 +26,7 @@ __all__ = [
     "Check",
     "Context",
     "Failure",
+    "NotApplicable",
     "Unverifiable",
     "applicability",
     "apply_waivers",
@@ -47,6 +48,10 @@ class Failure(AssertionError):
 
 class Unverifiable(Exception):
     """The check could not reach a verdict (a precondition the target did not meet)."""
+
+
+class NotApplicable(Exception):
+    """Raised by a check that finds, from its own data, that it cannot concern a target."""
 
 
 @dataclass(slots=True)
@@ -128,6 +133,9 @@ def _run_one(check: Check, context: Context) -> Result:
         result.message = str(exc)
     except Unverifiable as exc:
         result.outcome = Outcome.SKIP
+        result.message = str(exc)
+    except NotApplicable as exc:
+        result.outcome = Outcome.NOT_APPLICABLE
         result.message = str(exc)
     except CannotReach as exc:
         result.outcome = Outcome.SKIP
