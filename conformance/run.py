@@ -74,6 +74,10 @@ class RunRecord:
     waivers: list[Waiver] = field(default_factory=list)
 
     @property
+    def duration_seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
     def exit_code(self) -> int:
         return exit_code(self.results)
 

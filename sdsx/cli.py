@@ -10,6 +10,7 @@ import typer
 from sdsx import __version__
 from sdsx.commands import audit as audit_cmd
 from sdsx.commands import budget as budget_cmd
+from sdsx.commands import conformance as conformance_cmd
 from sdsx.commands import demo as demo_cmd
 from sdsx.commands import fhir as fhir_cmd
 from sdsx.commands import import_ as import_cmd
@@ -53,6 +54,7 @@ app.add_typer(spec_cmd.app, name="spec")
 app.add_typer(orgs_cmd.app, name="orgs")
 app.command("token")(token_cmd.token)
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(conformance_cmd.app, name="conformance")
 app.add_typer(fhir_cmd.app, name="fhir")
 app.command("verify-budget")(verify_budget_cmd.verify_budget)
 
