@@ -28,7 +28,7 @@ from gateway.middleware import RequestContextMiddleware, request_ids
 from gateway.migrations import upgrade
 from gateway.pagination import CursorCodec
 from gateway.problems import ProblemDetails, ProblemError, problem_response
-from gateway.routers import budgets, health, imports
+from gateway.routers import budgets, fhir, health, imports
 from gateway.routers.resources import COLLECTIONS, collection_router
 from gateway.storage import open_database
 from gateway.storage.tables import gateway_secrets
@@ -187,6 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(imports.router)
     app.include_router(budgets.router)
+    app.include_router(fhir.router)
     for collection, kind in COLLECTIONS.items():
         app.include_router(collection_router(collection, kind))
     app.add_middleware(

@@ -3,47 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Any
 
-import orjson
 from gateway_client import ApiClient
 from gateway_documents import funding_line, person
-
-PERSONA = Path(__file__).resolve().parents[2] / "spec" / "examples" / "valid" / "rory-combined"
-SERVER = ("id", "version", "supersedes", "recorded_at")
-
-
-def _load(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = orjson.loads((PERSONA / name).read_bytes())
-    return {k: v for k, v in document.items() if k not in SERVER}
-
-
-def _persona(api: ApiClient) -> str:
-    """Store the persona's person, assessment, lines and plan; the plan's id."""
-    person_id = api.post("/v1/persons", json=_load("person.json")).json()["id"]
-    assessment = _load("assessment.json") | {"person": {"id": person_id}}
-    assessment_id = api.post("/v1/assessments", json=assessment).json()["id"]
-    lines = []
-    for raw in (PERSONA / "funding-lines.ndjson").read_bytes().splitlines():
-        line = {k: v for k, v in orjson.loads(raw).items() if k not in (*SERVER, "person")}
-        lines.append(orjson.dumps(line))
-    bulk = api.post(
-        "/v1/bulk", content=b"\n".join(lines), headers={"Content-Type": "application/x-ndjson"}
-    )
-    assert bulk.json()["summary"]["rejected"] == 0, bulk.text
-    plan = _load("support-plan.json") | {
-        "person": {"id": person_id},
-        "assessment": {"id": assessment_id, "version": 1},
-    }
-    created = api.post("/v1/support-plans", json=plan)
-    assert created.status_code == 201, created.text
-    plan_id: str = created.json()["id"]
-    return plan_id
+from gateway_personas import store_persona
 
 
 def test_compute_uses_the_persons_stored_lines_and_versions_the_budget(api: ApiClient) -> None:
-    plan_id = _persona(api)
+    plan_id = store_persona(api)
     stranger = person()
     api.post("/v1/persons", json=stranger)
     api.post("/v1/funding-lines", json=funding_line(stranger["identifiers"][0]["value"]))

@@ -1,0 +1,217 @@
+"""FHIR R4 views of the stored records: metadata, read, ``$document`` and transactions.
+
+The FHIR shapes come from :mod:`spec.fhir.interactions`; this router only loads, authorises,
+stores and answers. Errors on these routes are ``OperationOutcome`` resources served as
+``application/fhir+json`` with the same status the native route would give (G7: both error
+dialects, one map). A transaction Bundle is stored all or nothing in one database
+transaction, keeping the Bundle's ids, in dependency order (persons first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Path, Request
+from sqlalchemy.engine import Connection
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from gateway import store
+from gateway.auth import Principal, authenticate
+from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
+from gateway.policy import list_scope
+from gateway.problems import ProblemError, problem_responses
+from gateway.routers._messages import database, parse_json, to_response
+from gateway.routers.resources import IdempotencyKey
+from gateway.storage.records import SearchFilters, search
+from spec import DOCUMENT_TYPES
+from spec.fhir.interactions import (
+    FHIR_JSON,
+    capability_statement,
+    document_bundle,
+    document_type_for,
+    from_transaction_bundle,
+    operation_outcome,
+    read_resource,
+)
+from spec.fhir.to_fhir import RESOURCE_TYPES
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/fhir/r4", tags=["fhir"])
+
+_RESOURCE = {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}
+_MAX_LINES = 10_000
+
+
+def _fhir(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status, headers=headers, media_type=FHIR_JSON)
+
+
+def _outcome(error: ProblemError) -> Response:
+    messages: list[Any] = list(error.errors) or [error.detail]
+    return _fhir(operation_outcome(messages), error.status, error.headers)
+
+
+async def _answer(work: Callable[[], Awaitable[Response]]) -> Response:
+    """Run ``work``; a problem becomes an OperationOutcome with the same status."""
+    try:
+        return await work()
+    except ProblemError as exc:
+        return _outcome(exc)
+
+
+@router.get(
+    "/metadata",
+    operation_id="fhir_metadata",
+    summary="FHIR CapabilityStatement",
+    responses={
+        200: {"description": "The CapabilityStatement.", **_RESOURCE},
+        **problem_responses(),
+    },
+    response_class=Response,
+)
+async def metadata() -> Response:
+    return _fhir(capability_statement(software_version="1.0.0"))
+
+
+@router.get(
+    "/CarePlan/{record_id}/$document",
+    operation_id="fhir_care_plan_document",
+    summary="A FHIR document Bundle: person, support plan, its budget and funding lines",
+    responses={
+        200: {"description": "A document Bundle.", **_RESOURCE},
+        **problem_responses(401, 404),
+    },
+    response_class=Response,
+)
+async def care_plan_document(
+    request: Request,
+    principal: Annotated[Principal, Depends(authenticate)],
+    record_id: Annotated[str, Path(max_length=64)],
+) -> Response:
+    def load() -> Response:
+        with database(request).engine.connect() as conn:
+            plan = store.read(conn, principal, "support-plan", record_id).document
+            person = store.read(conn, principal, "person", plan["person"]["id"]).document
+            budgets = search(
+                conn,
+                "individual-budget",
+                SearchFilters(plan=record_id),
+                list_scope(principal, "individual-budget"),
+                None,
+                1,
+            )
+            lines = search(
+                conn,
+                "funding-line",
+                SearchFilters(person=person["id"]),
+                list_scope(principal, "funding-line"),
+                None,
+                _MAX_LINES,
+            )
+        budget = budgets[0].document if budgets else None
+        return _fhir(document_bundle(person, plan, budget, [r.document for r in lines]))
+
+    return await _answer(lambda: run_in_threadpool(load))
+
+
+@router.get(
+    "/{resource_type}/{record_id}",
+    operation_id="fhir_read",
+    summary="Read a stored record as its FHIR R4 resource",
+    responses={
+        200: {"description": "The resource; ETag names its version.", **_RESOURCE},
+        **problem_responses(401, 404),
+    },
+    response_class=Response,
+)
+async def read(
+    request: Request,
+    principal: Annotated[Principal, Depends(authenticate)],
+    resource_type: Annotated[str, Path(max_length=64)],
+    record_id: Annotated[str, Path(max_length=64)],
+) -> Response:
+    kind = document_type_for(resource_type)
+
+    def load() -> Response:
+        if kind is None:
+            raise ProblemError(
+                404,
+                "not-found",
+                f"no {resource_type} resources here; served: {', '.join(RESOURCE_TYPES.values())}",
+            )
+        with database(request).engine.connect() as conn:
+            stored = store.read(conn, principal, kind, record_id)
+        return _fhir(read_resource(stored.document), headers={"etag": f'W/"{stored.version}"'})
+
+    return await _answer(lambda: run_in_threadpool(load))
+
+
+@router.post(
+    "",
+    operation_id="fhir_transaction",
+    summary="Store a FHIR transaction Bundle all or nothing",
+    responses={
+        200: {"description": "A transaction-response Bundle.", **_RESOURCE},
+        **problem_responses(401, 409, 415),
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                FHIR_JSON: {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+    response_class=Response,
+)
+async def transaction(
+    request: Request,
+    principal: Annotated[Principal, Depends(authenticate)],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def work() -> Response:
+        given = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if given not in (FHIR_JSON, "application/json"):
+            raise ProblemError(
+                415,
+                "unsupported-media-type",
+                f"send the Bundle as {FHIR_JSON}",
+                requirement="SDS-API-011",
+            )
+        raw = await request.body()
+        result = from_transaction_bundle(parse_json(raw))
+        if not result.ok:
+            return _fhir(operation_outcome(result.issues), 422)
+        key = parse_key(idempotency_key)
+        print_ = fingerprint("POST", request.url.path, request.url.query, raw)
+        order = {kind: n for n, kind in enumerate(DOCUMENT_TYPES)}
+        documents = sorted(result.documents, key=lambda d: order.get(str(d.get("type")), 99))
+
+        def write(conn: Connection) -> StoredResponse:
+            entries = []
+            for document in documents:
+                outcome, stored = store.store_imported(conn, principal, document)
+                resource = RESOURCE_TYPES[stored.type]
+                entries.append(
+                    {
+                        "response": {
+                            "status": "201 Created" if outcome == "created" else "200 OK",
+                            "location": f"{resource}/{stored.id}/_history/{stored.version}",
+                            "etag": f'W/"{stored.version}"',
+                        }
+                    }
+                )
+            body = {"resourceType": "Bundle", "type": "transaction-response", "entry": entries}
+            return StoredResponse(200, orjson.dumps(body), {"content-type": FHIR_JSON})
+
+        response = await run_in_threadpool(
+            run_once, database(request), principal.client_id, key, print_, write
+        )
+        return to_response(response)
+
+    return await _answer(work)
