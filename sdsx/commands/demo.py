@@ -4,8 +4,8 @@ It starts the gateway (uvicorn, in a thread) on a fresh SQLite database in a tem
 folder, then behaves as the organisations would: posts a persona's person record, imports
 each funding stream's sample file through ``/v1/imports/{source}``, submits the persona's
 own funding lines as NDJSON, posts the assessment and the support plan, asks the gateway to
-compute the individual budget, fetches it and prints it. Exit 0 when every step answered as
-expected, 1 (with the step and the problem) otherwise.
+compute the individual budget, fetches it and its FHIR R4 document Bundle, and prints it.
+Exit 0 when every step answered as expected, 1 (with the step and the problem) otherwise.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -209,6 +210,13 @@ def _run(
     out.print(
         f"[bold]5.[/] budget computed and fetched from {response.headers['location']} "
         f"(ETag {fetched.headers['etag']})"
+    )
+    document_url = f"/fhir/r4/CarePlan/{stored_plan['id']}/$document"
+    bundle = _expect(client.get(document_url), "fetch the FHIR R4 document", 200)
+    kinds = Counter(entry["resource"]["resourceType"] for entry in bundle.get("entry", []))
+    listed = ", ".join(f"{kind} x{count}" if count > 1 else kind for kind, count in kinds.items())
+    out.print(
+        f"[bold]6.[/] its FHIR R4 form from {document_url}: a {bundle['type']} Bundle of {listed}"
     )
     return budget
 

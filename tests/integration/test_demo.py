@@ -15,7 +15,7 @@ def test_demo_runs_the_whole_path_and_exits_0() -> None:
     result = CliRunner().invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert "Demo complete." in result.output
-    for step in ("Source files imported", "budget computed and fetched", "Totals"):
+    for step in ("Source files imported", "budget computed and fetched", "FHIR R4 form", "Totals"):
         assert step in result.output
 
 
