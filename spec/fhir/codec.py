@@ -10,20 +10,11 @@ generic, schema-driven codecs here, so their mapping is mechanical and lossless:
 * :func:`to_items` / :func:`from_items`: the same for QuestionnaireResponse items, whose
   ``linkId`` is the dotted field path (``financial_assessment.income.kind``).
 
-Money (SDS-FHR-006): ``amount_minor`` x 10^-exponent of the currency (``currencies.json``),
-written as a JSON number. Amounts of 10^15 minor units or more are refused, because a JSON
-number that large cannot carry every penny through a float.
-
-Empty values (SDS-FHR-007): FHIR has no empty string, list or object. :func:`strip_empty`
-takes them out before mapping and lists their JSON pointers, carried in the
-``empty-element`` extension; :func:`restore_empty` puts them back.
+Money is in :mod:`spec.fhir.money`, empty values in :mod:`spec.fhir.empties`.
 """
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -34,68 +25,23 @@ from spec.fhir.identifiers import (
     organisation_reference,
     standard_system,
 )
+from spec.fhir.money import money_from_fhir, money_to_fhir
 from spec.fhir.schema import Shape, structure
 from spec.fhir.terminology import coding, system_url
 from spec.fhir.warnings import ElementReader, FhirMappingError
-from spec.problems import pointer
 
 __all__ = [
-    "MAX_MINOR",
     "from_extension",
     "from_items",
     "identifier_from_fhir",
     "identifier_to_fhir",
-    "money_from_fhir",
-    "money_to_fhir",
     "organisation_from_fhir",
-    "restore_empty",
-    "strip_empty",
     "to_extension",
     "to_items",
 ]
 
-MAX_MINOR = 10**15
 _INT32 = 2**31 - 1
-_CURRENCIES = json.loads((Path(__file__).parent / "currencies.json").read_text(encoding="utf-8"))
-_EMPTY: dict[str, Any] = {"string": "", "array": [], "object": {}}
 _ISO4217 = "urn:iso:std:iso:4217"
-
-
-def _exponent(currency: str) -> int:
-    exponent: int = _CURRENCIES["exponents"].get(currency, _CURRENCIES["default_exponent"])
-    return exponent
-
-
-def money_to_fhir(money: dict[str, Any], where: str = "") -> dict[str, Any]:
-    """A FHIR Money for the standard's money (SDS-FHR-006)."""
-    minor = money["amount_minor"]
-    if abs(minor) >= MAX_MINOR:
-        raise FhirMappingError(
-            f"amount of {minor} minor units is too large for a FHIR decimal held as a JSON "
-            f"number (limit {MAX_MINOR})",
-            where=where,
-            requirement="SDS-FHR-006",
-        )
-    exponent = _exponent(money["currency"])
-    value = Decimal(minor).scaleb(-exponent)
-    return {"value": int(value) if exponent == 0 else float(value), "currency": money["currency"]}
-
-
-def money_from_fhir(value: Any, currency: Any, where: str) -> dict[str, Any]:
-    """The standard's money for a FHIR amount and currency; refuses fractions of a minor unit."""
-    if not isinstance(currency, str):
-        raise FhirMappingError("money without a currency", where=where, requirement="SDS-COM-002")
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise FhirMappingError("money without a value", where=where, requirement="SDS-COM-001")
-    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    minor = amount.scaleb(_exponent(currency))
-    if minor != minor.to_integral_value():
-        raise FhirMappingError(
-            f"{value} {currency} is not a whole number of minor units",
-            where=where,
-            requirement="SDS-COM-001",
-        )
-    return {"amount_minor": int(minor), "currency": currency}
 
 
 def identifier_to_fhir(identifier: dict[str, Any]) -> dict[str, Any]:
@@ -374,82 +320,3 @@ def from_items(readers: list[ElementReader], shape: Shape, prefix: str = "") -> 
         elif values:
             result[name] = values[0]
     return result
-
-
-def _empty_kind(value: Any) -> str | None:
-    if value == "" and isinstance(value, str):
-        return "string"
-    if isinstance(value, list) and not value:
-        return "array"
-    if isinstance(value, dict) and not value:
-        return "object"
-    return None
-
-
-def _strip(value: Any, path: list[str | int], found: list[tuple[str, str]]) -> Any:
-    if isinstance(value, dict):
-        kept: dict[str, Any] = {}
-        for key, member in value.items():
-            inner = (
-                member
-                if (not path and key == "extensions")
-                else _strip(member, [*path, key], found)
-            )
-            kind = _empty_kind(inner)
-            if kind is None:
-                kept[key] = inner
-            else:
-                found.append((pointer([*path, key]), kind))
-        return kept
-    if isinstance(value, list):
-        kept_items: list[Any] = []
-        for index, member in enumerate(value):
-            inner = _strip(member, [*path, index], found)
-            kind = _empty_kind(inner)
-            if kind is None:
-                kept_items.append(inner)
-            else:
-                found.append((pointer([*path, index]), kind))
-        return kept_items
-    return value
-
-
-def strip_empty(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """``document`` without empty strings, lists and objects, and where each one was.
-
-    The free-form ``extensions`` member is kept whole: it travels as JSON text.
-    """
-    found: list[tuple[str, str]] = []
-    stripped: dict[str, Any] = _strip(document, [], found)
-    return stripped, found
-
-
-def _parts(text: str) -> list[str]:
-    return [p.replace("~1", "/").replace("~0", "~") for p in text.split("/")[1:]]
-
-
-def restore_empty(document: dict[str, Any], empties: list[tuple[str, str]]) -> list[str]:
-    """Put back the empty values :func:`strip_empty` took out; returns pointers it could not."""
-    failed: list[str] = []
-    ordered = sorted(empties, key=lambda e: (e[0].count("/"), [_sort_key(p) for p in _parts(e[0])]))
-    for where, kind in ordered:
-        parts = _parts(where)
-        target: Any = document
-        try:
-            for part in parts[:-1]:
-                target = target[int(part)] if isinstance(target, list) else target[part]
-            last = parts[-1]
-            empty = _EMPTY[kind].copy() if kind != "string" else ""
-            if isinstance(target, list):
-                target.insert(int(last), empty)
-            elif isinstance(target, dict) and (last not in target or target[last] == empty):
-                target[last] = empty
-            else:
-                failed.append(where)
-        except (KeyError, IndexError, ValueError, TypeError):
-            failed.append(where)
-    return failed
-
-
-def _sort_key(part: str) -> tuple[int, int, str]:
-    return (0, int(part), "") if part.isdigit() else (1, 0, part)

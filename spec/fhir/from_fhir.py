@@ -59,6 +59,15 @@ def _report_leftovers(reader: ElementReader, issues: list[FhirIssue]) -> None:
         issues.append(FhirIssue(where, _leftover_message(value)))
 
 
+def _without_nulls(value: Any) -> Any:
+    """``value`` without JSON nulls: FHIR JSON never has them, and they carry no data."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
+
+
 def _link(reader: ElementReader) -> tuple[str, int | None] | None:
     """The (record id, version) an auxiliary resource belongs to."""
     value = reader.data.get(AUX_LINKS[str(reader.data["resourceType"])])
@@ -109,7 +118,7 @@ def from_bundle(data: Any, where: str = "", *, check: bool = True) -> ImportResu
         resource = entry.get("resource") if isinstance(entry, dict) else None
         location = base.format(index)
         if isinstance(resource, dict) and check_model(resource, location, result.issues):
-            readers.append(ElementReader(resource, location))
+            readers.append(ElementReader(_without_nulls(resource), location))
         elif not isinstance(resource, dict):
             result.issues.append(FhirIssue(location, "the entry has no resource", "error"))
     aux: dict[tuple[str, int | None], dict[str, list[ElementReader]]] = defaultdict(

@@ -21,8 +21,8 @@ from spec.fhir.codec import (
     from_items,
     identifier_from_fhir,
     organisation_from_fhir,
-    restore_empty,
 )
+from spec.fhir.empties import restore_empty
 from spec.fhir.extensions import extension_url, field_extensions
 from spec.fhir.identifiers import parse_reference, record_id, standard_system
 from spec.fhir.schema import document_shape

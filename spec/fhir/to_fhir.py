@@ -18,7 +18,8 @@ import orjson
 from fhir.resources.R4B import get_fhir_model_class
 
 from spec._paths import CANONICAL_BASE
-from spec.fhir.codec import identifier_to_fhir, strip_empty, to_extension, to_items
+from spec.fhir.codec import identifier_to_fhir, to_extension, to_items
+from spec.fhir.empties import strip_empty
 from spec.fhir.extensions import extension_url, field_extensions
 from spec.fhir.identifiers import (
     ORGANISATION_SYSTEMS,
