@@ -1,0 +1,183 @@
+"""The suite proves itself: the reference gateway passes, every mutant gateway is caught.
+
+One real process (uvicorn on a loopback port) serves the reference gateway at ``/`` and
+each deliberately broken copy at ``/mutant/<name>`` (``mutant_gateway.py``). The suite talks
+to them over HTTP only, exactly as it would to a vendor's system.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from conformance.behaviour import behaviour_checks
+from conformance.budget import budget_checks
+from conformance.capabilities import parse_capabilities
+from conformance.contract import contract_checks
+from conformance.results import Outcome
+from conformance.session import run_against
+from conformance.target import Target
+from sdsx.cli import app
+
+HERE = Path(__file__).parent
+REPORT_SCHEMA = Path(__file__).parents[3] / "conformance" / "report.schema.json"
+FULL = {
+    "role": "council",
+    "level": "full",
+    "features": ["contract", "behaviour", "budget-compute", "imports"],
+    "authentication": "client-id-header",
+    "clients": [{"client_id": "conformance-council"}],
+}
+
+# Each mutant, the check that must catch it, and the requirement that check must cite.
+KILLS: dict[str, tuple[str, str]] = {
+    "if-match-ignored": ("behaviour.if-match", "SDS-API-006"),
+    "idempotency-ignored": ("behaviour.idempotency", "SDS-API-005"),
+    "media-type-ignored": ("behaviour.media-type", "SDS-API-011"),
+    "server-error-on-bad-input": ("behaviour.problem-json", "SDS-API-001"),
+    "plain-json-errors": ("behaviour.problem-json", "SDS-API-001"),
+    "broken-cursor": ("behaviour.pagination", "SDS-API-010"),
+    "rounding-changed": ("budget.bud-v-001", "SDS-CNF-003"),
+    "field-dropped": ("behaviour.read-back", "SDS-CNF-001"),
+    "request-id-dropped": ("behaviour.request-id", "SDS-API-008"),
+    "history-truncated": ("behaviour.history", "SDS-DOC-004"),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("conformance-gateway")
+    port = _free_port()
+    log = (folder / "gateway.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE / "mutant_gateway.py"),
+            str(port),
+            f"sqlite+pysqlite:///{folder / 'gateway.db'}",
+        ],
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the gateway exited; see {folder / 'gateway.log'}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the gateway did not start within 30 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def test_the_reference_gateway_passes_every_applicable_check(server: str, tmp_path: Path) -> None:
+    started = time.perf_counter()
+    with Target(server, parse_capabilities(FULL)) as target:
+        record = run_against(target, out=tmp_path, seed=11)
+    elapsed = time.perf_counter() - started
+    bad = [(r.check_id, r.subject, r.message) for r in record.results if r.outcome
+           not in (Outcome.PASS, Outcome.NOT_APPLICABLE)]
+    assert bad == []
+    assert record.exit_code == 0
+    assert sum(r.outcome is Outcome.PASS for r in record.results) > 60
+    assert elapsed < 60, f"a full run took {elapsed:.1f} s; the goal is under 60 s"
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text())).validate(report)
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        "report.json", "junit.xml", "report.html", "certificate.json", "certificate.jwk.json"
+    }
+
+
+def _checks_for(mutant: str) -> list:  # type: ignore[type-arg]
+    if mutant == "rounding-changed":
+        return budget_checks()
+    return [*behaviour_checks(), *contract_checks()[1:2]]
+
+
+@pytest.mark.parametrize("mutant", sorted(KILLS))
+def test_every_mutant_is_caught_by_the_check_of_the_requirement_it_breaks(
+    server: str, tmp_path: Path, mutant: str
+) -> None:
+    check_id, requirement = KILLS[mutant]
+    caps = parse_capabilities(dict(FULL, level="core"))
+    with Target(f"{server}/mutant/{mutant}", caps) as target:
+        record = run_against(target, out=tmp_path, seed=5, checks=_checks_for(mutant))
+    by_id = {r.check_id: r for r in record.results}
+    caught = by_id[check_id]
+    assert caught.outcome is Outcome.FAIL, f"{mutant} survived {check_id}: {caught.message}"
+    assert requirement in caught.requirements
+    assert caught.evidence, "a failure must carry the exchanges that show it"
+    assert caught.evidence[-1].curl().startswith("curl ")
+    assert record.exit_code == 1
+    assert not [r for r in record.results if r.outcome is Outcome.ERROR]
+
+
+def test_the_kill_matrix_covers_at_least_eight_mutants() -> None:
+    sys.path.insert(0, str(HERE))
+    from mutant_gateway import MUTANTS
+
+    assert set(KILLS) == set(MUTANTS)
+    assert len(KILLS) >= 8
+
+
+def test_the_command_line_runs_verifies_and_rejects_an_edited_certificate(
+    server: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    out = tmp_path / "report"
+    ran = runner.invoke(
+        app,
+        ["conformance", "run", "--target", server, "--client-id", "conformance-council",
+         "--out", str(out), "--seed", "3"],
+    )
+    assert ran.exit_code == 0, ran.output
+    assert "PASSED" in ran.output
+    certificate = out / "certificate.json"
+    verified = runner.invoke(app, ["conformance", "verify", str(certificate)])
+    assert verified.exit_code == 0, verified.output
+    edited = json.loads(certificate.read_text())
+    edited["certificate"]["level"] = "full"
+    forged = tmp_path / "edited.json"
+    forged.write_text(json.dumps(edited))
+    refused = runner.invoke(app, ["conformance", "verify", str(forged)])
+    assert refused.exit_code == 1
+    assert "edited" in refused.output
+    doctor = runner.invoke(
+        app, ["conformance", "doctor", "--target", server, "--client-id", "conformance-council"]
+    )
+    assert doctor.exit_code == 0, doctor.output
+
+
+def test_an_unreachable_target_is_exit_code_2(tmp_path: Path) -> None:
+    ran = CliRunner().invoke(
+        app, ["conformance", "run", "--target", f"http://127.0.0.1:{_free_port()}",
+              "--out", str(tmp_path)]
+    )
+    assert ran.exit_code == 2
