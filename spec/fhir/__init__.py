@@ -12,8 +12,9 @@ field's FHIR home, and a test keeps it complete.
 
 from __future__ import annotations
 
+from spec.fhir.bundles import to_bundle
 from spec.fhir.from_fhir import ImportResult, from_bundle, from_json
-from spec.fhir.to_fhir import RESOURCE_TYPES, to_bundle, to_resources, validate_resource
+from spec.fhir.to_fhir import RESOURCE_TYPES, to_resources, validate_resource
 from spec.fhir.warnings import FhirIssue, FhirMappingError
 
 __all__ = [

@@ -18,7 +18,8 @@ import orjson
 
 from spec.fhir.identifiers import parse_reference, record_id
 from spec.fhir.mapping import fhir_path_for
-from spec.fhir.readers import AUX_LINKS, DOC_TYPES, check_model, read_document
+from spec.fhir.readers import AUX_LINKS, DOC_TYPES, read_document
+from spec.fhir.reading import check_model
 from spec.fhir.terminology import FHIR_BASE
 from spec.fhir.warnings import ElementReader, FhirIssue, FhirMappingError
 from spec.validation import validate

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from spec.fhir.bundles import to_bundle
 from spec.fhir.from_fhir import ImportResult, from_bundle
 from spec.fhir.identifiers import organisation_reference, reference
 from spec.fhir.terminology import FHIR_BASE, profile_url
-from spec.fhir.to_fhir import RESOURCE_TYPES, to_bundle, to_resources, validate_resource
+from spec.fhir.to_fhir import RESOURCE_TYPES, to_resources, validate_resource
 from spec.fhir.warnings import FhirIssue, FhirMappingError
 from spec.problems import Problem
 
