@@ -314,6 +314,48 @@ def _check_health(context: Context) -> str:
     return "/healthz, /readyz and /metrics answer"
 
 
+def _check_references(context: Context) -> str:
+    rng = _rng(context, "references")
+    owner = person(rng)
+    orphan = funding_line(rng, owner)
+    response = context.http.send("POST", "/v1/funding-lines", json_body=orphan)
+    expect_problem(response, (404, 409, 422), "a funding line naming a person never stored")
+    return "a reference to a record that is not stored is refused"
+
+
+def _check_unique_person(context: Context) -> str:
+    document = person(_rng(context, "unique"))
+    _create(context, "persons", document)
+    again = dict(document, id=str(uuid.uuid4()))
+    response = context.http.send("POST", "/v1/persons", json_body=again)
+    expect_problem(response, 409, "a second person with the same CHI")
+    return "a second person with the same identifier is refused with 409"
+
+
+def _check_bulk(context: Context) -> str:
+    rng = _rng(context, "bulk")
+    good = person(rng)
+    bad = person(rng)
+    del bad["name"]
+    body = (json.dumps(good) + "\n" + json.dumps(bad) + "\n").encode()
+    response = context.http.send(
+        "POST", "/v1/bulk", content=body, headers={"Content-Type": "application/x-ndjson"}
+    )
+    if response.status_code != 200:
+        raise Failure(f"a bulk submission of two lines answered {response.status_code}")
+    report = _json(response, "bulk report")
+    lines = report.get("lines") if isinstance(report, dict) else None
+    if not isinstance(lines, list) or len(lines) != 2:
+        raise Failure("a bulk submission of two lines must be answered with two results")
+    first, second = lines
+    if first.get("status") != "created" or second.get("status") != "rejected":
+        raise Failure(
+            f"line 1 (valid) is {first.get('status')!r} and line 2 (invalid) is "
+            f"{second.get('status')!r}; each line must stand on its own"
+        )
+    return "each NDJSON line is answered and stored on its own"
+
+
 def behaviour_checks() -> list[Check]:
     """The behaviour group, in a fixed order."""
     table: list[tuple[str, str, tuple[str, ...], Any, str]] = [

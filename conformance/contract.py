@@ -124,13 +124,14 @@ def _generated(seed: int) -> Iterator[_Request]:
                 )
 
 
-def _requests(context: Context) -> list[_Request]:
-    cached = context.state.get("contract.requests")
-    if cached is None:
-        cached = list(_generated(context.seed))
-        context.state["contract.requests"] = cached
-    found: list[_Request] = cached
-    return found
+@functools.lru_cache(maxsize=4)
+def _generated_for(seed: int) -> tuple[_Request, ...]:
+    # Generation is deterministic for a seed, so one process generates each seed once.
+    return tuple(_generated(seed))
+
+
+def _requests(context: Context) -> tuple[_Request, ...]:
+    return _generated_for(context.seed)
 
 
 def _send(context: Context, request: _Request) -> Any:

@@ -24,6 +24,7 @@ from spec._paths import SCHEMAS
 __all__ = [
     "DOCUMENT_SUFFIXES",
     "GROUP",
+    "READABLE",
     "document_checks",
     "validator_requirements",
 ]
@@ -31,7 +32,7 @@ __all__ = [
 GROUP = "documents"
 DOCUMENT_SUFFIXES = frozenset({".json", ".ndjson"})
 _ID = re.compile(r"SDS-[A-Z]{2,3}-[0-9]{3}")
-_READABLE = ("SDS-DOC-012",)
+READABLE = ("SDS-DOC-012",)
 
 
 @functools.cache
@@ -97,7 +98,7 @@ def _unreadable(location: str, reason: str) -> Check:
         id="documents.readable",
         title="Documents are UTF-8 JSON, one per file or one per line",
         group=GROUP,
-        requirements=_READABLE,
+        requirements=READABLE,
         run=run,
         features=frozenset({"documents"}),
         subject=location,

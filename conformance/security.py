@@ -150,6 +150,24 @@ def _check_cross_organisation(context: Context) -> str:
     return "another organisation's client cannot see the record on any read path"
 
 
+_SECURITY_HEADERS = (
+    "x-content-type-options",
+    "x-frame-options",
+    "content-security-policy",
+    "referrer-policy",
+    "cache-control",
+)
+
+
+def _check_headers(context: Context) -> str:
+    for path in ("/v1/persons?limit=1", f"/v1/persons/{uuid.uuid4()}"):
+        response = context.http.send("GET", path)
+        missing = [h for h in _SECURITY_HEADERS if h not in response.headers]
+        if missing:
+            raise Failure(f"GET {path} ({response.status_code}) lacks {', '.join(missing)}")
+    return "responses carry the security headers"
+
+
 def security_checks() -> list[Check]:
     """The security group, in a fixed order."""
     return [
@@ -175,6 +193,14 @@ def security_checks() -> list[Check]:
             group=GROUP,
             requirements=("SDS-SEC-002", "SDS-SEC-004", "SDS-SEC-005"),
             run=_check_bad_assertions,
+            features=_FEATURES,
+        ),
+        Check(
+            id="security.headers",
+            title="Responses carry security headers",
+            group=GROUP,
+            requirements=("SDS-SEC-061",),
+            run=_check_headers,
             features=_FEATURES,
         ),
         Check(
