@@ -2,7 +2,8 @@
 
 ``python -m spec.fhir.build`` writes ``spec/fhir/terminology/`` (a CodeSystem and a
 ValueSet per value set in ``spec/valuesets/``), ``spec/fhir/extensions/`` (a
-StructureDefinition per extension) and ``spec/fhir/questionnaire/`` (the Questionnaire
+StructureDefinition per extension), ``spec/fhir/profiles/`` (the profiles resources claim)
+and ``spec/fhir/questionnaire/`` (the Questionnaire
 assessments answer). A test fails when the committed files drift from what
 this module generates (SDS-FHR-003, SDS-VS-001).
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from spec.fhir.extensions import structure_definitions
+from spec.fhir.profiles import profile_definitions
 from spec.fhir.questionnaire import assessment_questionnaire
 from spec.fhir.terminology import code_system, value_set
 from spec.valuesets import all_valuesets
@@ -31,6 +33,8 @@ def artefacts() -> dict[str, dict[str, Any]]:
         files[f"terminology/ValueSet-{vs.id}.json"] = value_set(vs)
     for definition in structure_definitions():
         files[f"extensions/StructureDefinition-{definition['id']}.json"] = definition
+    for definition in profile_definitions():
+        files[f"profiles/StructureDefinition-{definition['id']}.json"] = definition
     files["questionnaire/Questionnaire-sdsx-assessment.json"] = assessment_questionnaire()
     return files
 

@@ -48,7 +48,7 @@ def test_the_committed_artefacts_are_generated_from_the_data() -> None:
     expected = artefacts()
     on_disk = {
         str(p.relative_to(FHIR_DIR)): p.read_text(encoding="utf-8")
-        for folder in ("terminology", "extensions", "questionnaire")
+        for folder in ("terminology", "extensions", "profiles", "questionnaire")
         for p in (FHIR_DIR / folder).glob("*.json")
     }
     assert sorted(on_disk) == sorted(expected), "run: python -m spec.fhir.build"
@@ -106,3 +106,17 @@ def test_the_questionnaire_has_an_item_for_every_answer_an_assessment_gives() ->
     response = to_bundle([assessment])["entry"][0]["resource"]
     assert response["questionnaire"] == questionnaire["url"]
     assert links(response["item"]) <= links(questionnaire["item"])
+
+
+def test_every_profile_a_resource_claims_is_published() -> None:
+    documents = json.loads((Path(__file__).parent / "documents.json").read_text(encoding="utf-8"))
+    claimed = {
+        profile
+        for entry in to_bundle(documents)["entry"]
+        for profile in entry["resource"].get("meta", {}).get("profile", [])
+    }
+    published = {
+        r["url"] for r in artefacts().values() if r["resourceType"] == "StructureDefinition"
+    }
+    assert claimed
+    assert claimed <= published
