@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from spec.fhir.extensions import structure_definitions
+from spec.fhir.interactions import document_operation
 from spec.fhir.profiles import profile_definitions
 from spec.fhir.questionnaire import assessment_questionnaire
 from spec.fhir.terminology import code_system, value_set
@@ -35,6 +36,7 @@ def artefacts() -> dict[str, dict[str, Any]]:
         files[f"extensions/StructureDefinition-{definition['id']}.json"] = definition
     for definition in profile_definitions():
         files[f"profiles/StructureDefinition-{definition['id']}.json"] = definition
+    files["operations/OperationDefinition-careplan-document.json"] = document_operation()
     files["questionnaire/Questionnaire-sdsx-assessment.json"] = assessment_questionnaire()
     return files
 

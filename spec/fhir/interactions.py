@@ -33,6 +33,7 @@ __all__ = [
     "TransactionResult",
     "capability_statement",
     "document_bundle",
+    "document_operation",
     "document_type_for",
     "from_transaction_bundle",
     "operation_outcome",
@@ -43,6 +44,7 @@ FHIR_JSON = "application/fhir+json"
 _DOCUMENT_TYPE = {v: k for k, v in RESOURCE_TYPES.items()}
 _NAMESPACE = uuid.UUID("0b6f3d52-7c1e-4f0a-9d55-3a8e2c41f7b9")
 COMPOSITION_TYPE = f"{FHIR_BASE}/CodeSystem/document-kind"
+DOCUMENT_OPERATION = f"{FHIR_BASE}/OperationDefinition/careplan-document"
 
 
 def document_type_for(resource_type: str) -> str | None:
@@ -55,6 +57,38 @@ def read_resource(document: dict[str, Any]) -> dict[str, Any]:
     resource = to_resources(document)[0]
     validate_resource(resource)
     return resource
+
+
+def document_operation() -> dict[str, Any]:
+    """The OperationDefinition of ``GET /fhir/r4/CarePlan/{id}/$document``."""
+    definition = {
+        "resourceType": "OperationDefinition",
+        "id": "careplan-document",
+        "url": DOCUMENT_OPERATION,
+        "name": "CarePlanDocument",
+        "status": "active",
+        "kind": "operation",
+        "publisher": "SDS Exchange (sdsx)",
+        "description": "A document Bundle holding the support plan, its person, its individual "
+        "budget and the funding lines the budget uses, led by a Composition.",
+        "code": "document",
+        "resource": ["CarePlan"],
+        "system": False,
+        "type": False,
+        "instance": True,
+        "parameter": [
+            {
+                "name": "return",
+                "use": "out",
+                "min": 1,
+                "max": "1",
+                "documentation": "The document Bundle.",
+                "type": "Bundle",
+            }
+        ],
+    }
+    validate_resource(definition)
+    return definition
 
 
 def capability_statement(*, software_version: str = "", date: str = "") -> dict[str, Any]:

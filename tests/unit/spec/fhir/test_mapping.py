@@ -48,7 +48,7 @@ def test_the_committed_artefacts_are_generated_from_the_data() -> None:
     expected = artefacts()
     on_disk = {
         str(p.relative_to(FHIR_DIR)): p.read_text(encoding="utf-8")
-        for folder in ("terminology", "extensions", "profiles", "questionnaire")
+        for folder in ("terminology", "extensions", "profiles", "questionnaire", "operations")
         for p in (FHIR_DIR / folder).glob("*.json")
     }
     assert sorted(on_disk) == sorted(expected), "run: python -m spec.fhir.build"
