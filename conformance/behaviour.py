@@ -437,6 +437,27 @@ def behaviour_checks() -> list[Check]:
             "core",
         ),
         (
+            "behaviour.references",
+            "References must name stored records",
+            ("SDS-API-004",),
+            _check_references,
+            "core",
+        ),
+        (
+            "behaviour.unique-person",
+            "One person per identifier",
+            ("SDS-API-007",),
+            _check_unique_person,
+            "core",
+        ),
+        (
+            "behaviour.bulk",
+            "Bulk NDJSON lines stand on their own",
+            ("SDS-API-016",),
+            _check_bulk,
+            "core",
+        ),
+        (
             "behaviour.body-limit",
             "An oversized body is 413",
             ("SDS-API-012",),
