@@ -41,7 +41,8 @@ def test_export_refuses_invalid_documents_with_exit_1() -> None:
     result = RUNNER.invoke(app, ["fhir", "export", str(invalid)])
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "/identifiers" in result.stderr and "SDS-PER-001" in result.stderr
+    assert "/identifiers" in result.stderr
+    assert "SDS-PER-001" in result.stderr
 
 
 def test_export_of_a_missing_file_exits_2(tmp_path: Path) -> None:
