@@ -20,13 +20,14 @@ from spec.fhir.identifiers import parse_reference, record_id
 from spec.fhir.mapping import fhir_path_for
 from spec.fhir.readers import AUX_LINKS, DOC_TYPES, read_document
 from spec.fhir.reading import check_model
-from spec.fhir.terminology import FHIR_BASE
+from spec.fhir.terminology import FHIR_BASE, profile_url
 from spec.fhir.warnings import ElementReader, FhirIssue, FhirMappingError
 from spec.validation import validate
 
 __all__ = ["ImportResult", "from_bundle", "from_json"]
 
-_SCAFFOLDING = {"Composition"}
+# Our document Bundles open with a Composition that only lists the entries that follow.
+_SCAFFOLDING = profile_url("document")
 _ORGANIZATION_READ = ("resourceType", "id", "meta", "identifier", "name", "active")
 
 
@@ -138,7 +139,9 @@ def from_bundle(data: Any, where: str = "", *, check: bool = True) -> ImportResu
             for key in _ORGANIZATION_READ:
                 reader.mark(key)
             _report_leftovers(reader, result.issues)
-        elif kind in _SCAFFOLDING:
+        elif kind == "Composition" and _SCAFFOLDING in reader.data.get("meta", {}).get(
+            "profile", []
+        ):
             for key in reader.data:
                 reader.mark(key)
         else:

@@ -94,3 +94,11 @@ def test_operation_outcomes_carry_location_and_requirement() -> None:
     }
     assert plain["code"] == "processing"
     assert operation_outcome([])["issue"][0]["severity"] == "information"
+
+
+def test_a_foreign_composition_is_reported_not_swallowed() -> None:
+    bundle = document_bundle(PERSON, PLAN, None, [])
+    del bundle["entry"][0]["resource"]["meta"]
+    result = from_bundle(orjson.loads(orjson.dumps(bundle)))
+    assert result.documents == [PERSON, PLAN]
+    assert [i.location for i in result.issues] == ["Bundle.entry[0].resource"]
