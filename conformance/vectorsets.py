@@ -31,6 +31,7 @@ __all__ = [
     "derive_schema_vectors",
     "load_vectors",
     "vector_problems",
+    "write_schema_vectors",
 ]
 
 VECTORS = Path(__file__).with_name("vectors")
@@ -180,3 +181,18 @@ def derive_schema_vectors(examples: Path = EXAMPLES) -> dict[str, dict[str, Any]
             "vectors": invalid,
         },
     }
+
+
+def write_schema_vectors(folder: Path = SCHEMA_VECTORS) -> list[Path]:
+    """Regenerate the schema vector files from the standard's examples; returns the files."""
+    written = []
+    for name, content in derive_schema_vectors().items():
+        path = folder / name
+        path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in write_schema_vectors():
+        print(written_path)

@@ -102,8 +102,11 @@ def test_the_reference_gateway_passes_every_applicable_check(server: str, tmp_pa
     with Target(server, parse_capabilities(FULL)) as target:
         record = run_against(target, out=tmp_path, seed=11)
     elapsed = time.perf_counter() - started
-    bad = [(r.check_id, r.subject, r.message) for r in record.results if r.outcome
-           not in (Outcome.PASS, Outcome.NOT_APPLICABLE)]
+    bad = [
+        (r.check_id, r.subject, r.message)
+        for r in record.results
+        if r.outcome not in (Outcome.PASS, Outcome.NOT_APPLICABLE)
+    ]
     assert bad == []
     assert record.exit_code == 0
     assert sum(r.outcome is Outcome.PASS for r in record.results) > 60
@@ -111,7 +114,11 @@ def test_the_reference_gateway_passes_every_applicable_check(server: str, tmp_pa
     report = json.loads((tmp_path / "report.json").read_text())
     jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text())).validate(report)
     assert {p.name for p in tmp_path.iterdir()} >= {
-        "report.json", "junit.xml", "report.html", "certificate.json", "certificate.jwk.json"
+        "report.json",
+        "junit.xml",
+        "report.html",
+        "certificate.json",
+        "certificate.jwk.json",
     }
 
 
@@ -154,8 +161,18 @@ def test_the_command_line_runs_verifies_and_rejects_an_edited_certificate(
     out = tmp_path / "report"
     ran = runner.invoke(
         app,
-        ["conformance", "run", "--target", server, "--client-id", "conformance-council",
-         "--out", str(out), "--seed", "3"],
+        [
+            "conformance",
+            "run",
+            "--target",
+            server,
+            "--client-id",
+            "conformance-council",
+            "--out",
+            str(out),
+            "--seed",
+            "3",
+        ],
     )
     assert ran.exit_code == 0, ran.output
     assert "PASSED" in ran.output
@@ -177,7 +194,14 @@ def test_the_command_line_runs_verifies_and_rejects_an_edited_certificate(
 
 def test_an_unreachable_target_is_exit_code_2(tmp_path: Path) -> None:
     ran = CliRunner().invoke(
-        app, ["conformance", "run", "--target", f"http://127.0.0.1:{_free_port()}",
-              "--out", str(tmp_path)]
+        app,
+        [
+            "conformance",
+            "run",
+            "--target",
+            f"http://127.0.0.1:{_free_port()}",
+            "--out",
+            str(tmp_path),
+        ],
     )
     assert ran.exit_code == 2
