@@ -14,12 +14,15 @@ Semantics (draft-ietf-httpapi-idempotency-key-header, SDS-API-005):
   PostgreSQL through a transaction-scoped advisory lock (across processes), and within one
   process through the set of keys in flight. On SQLite, writers queue on the database lock,
   so a retry from another process waits for the first and then gets its replay.
+- A key is remembered for :data:`WINDOW` (24 hours, as Open Banking and Stripe); after
+  that it is free again.
 - Error answers are not stored (as Stripe: a refused request did nothing), so a corrected
   request may reuse its key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import threading
@@ -27,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from gateway.problems import ProblemError
@@ -37,6 +40,7 @@ from gateway.storage.tables import idempotency_keys
 
 __all__ = [
     "KEY_HEADER",
+    "WINDOW",
     "StoredResponse",
     "advisory_lock_id",
     "fingerprint",
@@ -45,6 +49,7 @@ __all__ = [
 ]
 
 KEY_HEADER = "Idempotency-Key"
+WINDOW = dt.timedelta(hours=24)
 _KEY = re.compile(r'^"?([\x21\x23-\x7e]{8,255})"?$')
 
 _in_flight: set[tuple[str, str]] = set()
@@ -105,15 +110,21 @@ def _in_flight_problem() -> ProblemError:
 def _replay_or_refuse(
     conn: Connection, client_id: str, key: str, print_: str
 ) -> StoredResponse | None:
+    this_key = (idempotency_keys.c.client_id == client_id, idempotency_keys.c.key == key)
     row = conn.execute(
         select(
             idempotency_keys.c.fingerprint,
             idempotency_keys.c.status_code,
             idempotency_keys.c.headers,
             idempotency_keys.c.body,
-        ).where(idempotency_keys.c.client_id == client_id, idempotency_keys.c.key == key)
+            idempotency_keys.c.created_at,
+        ).where(*this_key)
     ).first()
     if row is None:
+        return None
+    if row.created_at < stamp(dt.datetime.now(dt.UTC) - WINDOW):
+        # Past the published window the key is free again; the old answer is forgotten.
+        conn.execute(delete(idempotency_keys).where(*this_key))
         return None
     if row.fingerprint != print_:
         raise ProblemError(

@@ -266,3 +266,13 @@ def test_an_unexpected_failure_is_a_500_problem_with_the_ids(
     access = [r for r in caplog.records if r.name == "sdsx.gateway.access" and r.msg == "request"]
     assert access[-1].sdsx["request_id"] == "trace-500"  # type: ignore[attr-defined]
     assert access[-1].sdsx["status"] == 500  # type: ignore[attr-defined]
+
+
+def test_a_key_is_forgotten_after_the_24_hour_window(api: ApiClient, database_url: str) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    assert api.post("/v1/persons", json=person(), headers=key).status_code == 201
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE idempotency_keys SET created_at = '2000-01-01T00:00:00.000000Z'"))
+    engine.dispose()
+    assert api.post("/v1/persons", json=person(), headers=key).status_code == 201
