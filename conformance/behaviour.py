@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from conformance.fixtures import funding_line, person, without_server_members
+from conformance.fixtures import council_area, funding_line, person, without_server_members
 from conformance.runner import Check, Context, Failure, Unverifiable
 from spec import validate
 
@@ -79,7 +79,7 @@ def _created(context: Context, collection: str, document: dict[str, Any]) -> dic
 
 
 def _check_assigns_ids(context: Context) -> str:
-    sent = person(_rng(context, "assigns"))
+    sent = person(_rng(context, "assigns"), council_area(context))
     sent["id"] = "00000000-0000-4000-8000-000000000001"
     sent["version"] = 7
     response = _create(context, "persons", sent)
@@ -88,7 +88,7 @@ def _check_assigns_ids(context: Context) -> str:
         raise Failure(f"the stored id {body.get('id')!r} is not a new random lower-case UUID v4")
     if body.get("version") != 1 or "supersedes" in body:
         raise Failure("a created record must be version 1 and supersede nothing")
-    other = _created(context, "persons", person(_rng(context, "assigns-2")))
+    other = _created(context, "persons", person(_rng(context, "assigns-2"), council_area(context)))
     if other["id"][:8] == body["id"][:8]:
         raise Failure("two created ids share a prefix: ids look sequential, not random")
     wrong = funding_line(_rng(context, "assigns-3"), body)
@@ -98,7 +98,7 @@ def _check_assigns_ids(context: Context) -> str:
 
 
 def _check_read_back(context: Context) -> str:
-    sent = person(_rng(context, "read-back"))
+    sent = person(_rng(context, "read-back"), council_area(context))
     stored = _created(context, "persons", sent)
     read = context.http.send("GET", f"/v1/persons/{stored['id']}")
     if read.status_code != 200:
@@ -120,7 +120,7 @@ def _check_read_back(context: Context) -> str:
 
 
 def _check_validation(context: Context) -> str:
-    bad = person(_rng(context, "validation"))
+    bad = person(_rng(context, "validation"), council_area(context))
     del bad["name"]
     del bad["birth_date"]
     response = context.http.send("POST", "/v1/persons", json_body=bad)
@@ -154,7 +154,7 @@ def _check_problem_json(context: Context) -> str:
 
 def _check_idempotency(context: Context) -> str:
     rng = _rng(context, "idempotency")
-    document = person(rng)
+    document = person(rng, council_area(context))
     key = {"Idempotency-Key": f"cnf-{uuid.UUID(int=rng.getrandbits(128))}"}
     first = _create(context, "persons", document, headers=key)
     again = context.http.send("POST", "/v1/persons", json_body=document, headers=key)
@@ -170,7 +170,7 @@ def _check_idempotency(context: Context) -> str:
 
 
 def _check_if_match(context: Context) -> str:
-    stored = _created(context, "persons", person(_rng(context, "if-match")))
+    stored = _created(context, "persons", person(_rng(context, "if-match"), council_area(context)))
     path = f"/v1/persons/{stored['id']}"
     read = context.http.send("GET", path)
     etag = read.headers.get("etag")
@@ -191,7 +191,7 @@ def _check_if_match(context: Context) -> str:
 
 
 def _check_history(context: Context) -> str:
-    stored = _created(context, "persons", person(_rng(context, "history")))
+    stored = _created(context, "persons", person(_rng(context, "history"), council_area(context)))
     path = f"/v1/persons/{stored['id']}"
     etag = context.http.send("GET", path).headers.get("etag", "")
     update = dict(stored, communication_needs={"language": "en", "interpreter_needed": False})
@@ -231,7 +231,7 @@ def _page_ids(context: Context, query: str) -> list[str]:
 
 def _check_pagination(context: Context) -> str:
     rng = _rng(context, "pagination")
-    owner = _created(context, "persons", person(rng))
+    owner = _created(context, "persons", person(rng, council_area(context)))
     made = sorted(
         _created(context, "funding-lines", funding_line(rng, owner, i))["id"] for i in range(3)
     )
@@ -275,7 +275,7 @@ def _check_request_id(context: Context) -> str:
 
 
 def _check_media_type(context: Context) -> str:
-    document = person(_rng(context, "media"))
+    document = person(_rng(context, "media"), council_area(context))
     response = context.http.send(
         "POST", "/v1/persons", content=json.dumps(document), headers={"Content-Type": "text/plain"}
     )
@@ -316,7 +316,7 @@ def _check_health(context: Context) -> str:
 
 def _check_references(context: Context) -> str:
     rng = _rng(context, "references")
-    owner = person(rng)
+    owner = person(rng, council_area(context))
     orphan = funding_line(rng, owner)
     response = context.http.send("POST", "/v1/funding-lines", json_body=orphan)
     expect_problem(response, (404, 409, 422), "a funding line naming a person never stored")
@@ -324,7 +324,7 @@ def _check_references(context: Context) -> str:
 
 
 def _check_unique_person(context: Context) -> str:
-    document = person(_rng(context, "unique"))
+    document = person(_rng(context, "unique"), council_area(context))
     _create(context, "persons", document)
     again = dict(document, id=str(uuid.uuid4()))
     response = context.http.send("POST", "/v1/persons", json_body=again)
@@ -334,8 +334,8 @@ def _check_unique_person(context: Context) -> str:
 
 def _check_bulk(context: Context) -> str:
     rng = _rng(context, "bulk")
-    good = person(rng)
-    bad = person(rng)
+    good = person(rng, council_area(context))
+    bad = person(rng, council_area(context))
     del bad["name"]
     body = (json.dumps(good) + "\n" + json.dumps(bad) + "\n").encode()
     response = context.http.send(

@@ -66,6 +66,7 @@ class Capabilities:
     token_endpoint: str = "/oauth2/token"
     budget_compute_path: str = "/v1/budgets/compute"
     clients: tuple[Client, ...] = field(default=())
+    token_audience: str = ""
 
     def with_main_client(self, client: Client) -> Capabilities:
         """A copy whose first client is ``client`` (the command line's --client-id/--key)."""
@@ -121,6 +122,7 @@ def parse_capabilities(raw: Any, *, base: Path | None = None, where: str = "") -
         token_endpoint=raw.get("token_endpoint", "/oauth2/token"),
         budget_compute_path=raw.get("budget_compute_path", "/v1/budgets/compute"),
         clients=tuple(clients),
+        token_audience=raw.get("token_audience", ""),
     )
 
 

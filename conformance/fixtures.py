@@ -19,6 +19,7 @@ from spec.identifiers import CHI_SYSTEM, check_chi
 
 __all__ = [
     "SERVER_MEMBERS",
+    "council_area",
     "funding_line",
     "new_chi",
     "person",
@@ -51,9 +52,16 @@ def _fresh_id(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def person(rng: random.Random) -> dict[str, Any]:
+def council_area(context: Any) -> str:
+    """The main client's council area when it is a council (GSS S12 code), else ""."""
+    code = str(context.http.organisation(0)) if context.target is not None else ""
+    return code if code.startswith("S12") else ""
+
+
+def person(rng: random.Random, council_area: str = "") -> dict[str, Any]:
     """A valid person document with a new birth date, CHI and client-side id.
 
+    ``council_area`` (a GSS S12 code) places the person in the calling council's area.
     The birth date is drawn from about 36,000 days and the CHI's serial from 1,000 numbers,
     so two people of one run practically never share a CHI.
     """
@@ -63,6 +71,9 @@ def person(rng: random.Random) -> dict[str, Any]:
     document["birth_date"] = born.isoformat()
     chi = new_chi(rng, born.strftime("%d%m%y"))
     document["identifiers"] = [{"system": CHI_SYSTEM, "value": chi}]
+    if council_area:
+        # A council may write only the records of people in its own area (SDS-SEC-023).
+        document["council_area"] = council_area
     return document
 
 

@@ -19,7 +19,7 @@ from joserfc.jws import JWSRegistry
 
 from conformance.behaviour import expect_problem
 from conformance.capabilities import Client
-from conformance.fixtures import person
+from conformance.fixtures import council_area, person
 from conformance.runner import Check, Context, Failure, Unverifiable
 from conformance.target import ASSERTION_TYPE, client_assertion
 
@@ -101,7 +101,7 @@ def _check_bad_assertions(context: Context) -> str:
     client = _main_client(context)
     if client.key_pem is None:
         raise Unverifiable("the main client has no private key, so assertions cannot be built")
-    endpoint = context.http.url(context.capabilities.token_endpoint)
+    endpoint = context.http.audience()
     cases = {
         "an expired assertion": client_assertion(client, endpoint, now=time.time() - 3600),
         "an assertion for another audience": client_assertion(
@@ -127,7 +127,10 @@ def _check_cross_organisation(context: Context) -> str:
     stored_response = context.http.send(
         "POST",
         "/v1/persons",
-        json_body=person(random.Random(f"{context.state.get('nonce', '')}{context.seed}:xorg")),
+        json_body=person(
+            random.Random(f"{context.state.get('nonce', '')}{context.seed}:xorg"),
+            council_area(context),
+        ),
     )
     if stored_response.status_code != 201:
         raise Unverifiable(

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 from joserfc import jwk, jws
+from joserfc.errors import JoseError
 from joserfc.jws import JWSRegistry
 
 from conformance.capabilities import Capabilities, Client
@@ -32,6 +33,7 @@ __all__ = [
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _MAX_EVIDENCE_BODY = 20_000
+_RATE_LIMIT_RETRIES = 5
 
 _ALGORITHMS: dict[str, str] = {"RSA": "RS256", "EC": "ES256", "OKP": "Ed25519"}
 
@@ -45,7 +47,7 @@ def signing_key(pem: bytes) -> tuple[jwk.RSAKey | jwk.ECKey | jwk.OKPKey, str]:
     for kind in (jwk.OKPKey, jwk.ECKey, jwk.RSAKey):
         try:
             key = kind.import_key(pem)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, JoseError):
             continue
         if not key.is_private:
             raise ValueError("the PEM holds a public key; the suite needs the private key")
@@ -88,6 +90,13 @@ def client_assertion(
     }
     payload = json.dumps(claims, separators=(",", ":")).encode()
     return jws.serialize_compact(header, payload, key, registry=JWSRegistry(algorithms=[alg]))
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return min(max(float(response.headers.get("retry-after", "1")), 0.05), 5.0)
+    except ValueError:
+        return 1.0
 
 
 def _text(content: bytes) -> str:
@@ -143,7 +152,7 @@ class Target:
             data={
                 "grant_type": "client_credentials",
                 "client_assertion_type": ASSERTION_TYPE,
-                "client_assertion": client_assertion(client, endpoint),
+                "client_assertion": client_assertion(client, self.audience()),
             },
             auth=False,
         )
@@ -158,6 +167,16 @@ class Target:
             raise CannotReach(f"the token endpoint {endpoint} answered no access_token") from None
         self._tokens[client.client_id] = token
         return token
+
+    def audience(self) -> str:
+        """The audience client assertions name: declared, or the token endpoint's URL."""
+        declared = self.capabilities.token_audience
+        return declared or self.url(self.capabilities.token_endpoint)
+
+    def organisation(self, client_index: int = 0) -> str:
+        """The declared official code of a client's organisation ("" when not declared)."""
+        client = self.client(client_index)
+        return client.organisation if client is not None else ""
 
     def credentials(self, client_index: int = 0) -> dict[str, str]:
         """The headers that authenticate as the client at ``client_index``."""
@@ -194,10 +213,15 @@ class Target:
             method, self.url(path), content=content, data=data, headers=sent_headers
         )
         started = time.perf_counter()
-        try:
-            response = self._http.send(request)
-        except httpx.TransportError as exc:
-            raise CannotReach(f"{method} {request.url}: {type(exc).__name__}: {exc}") from None
+        for attempt in range(_RATE_LIMIT_RETRIES + 1):
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                raise CannotReach(f"{method} {request.url}: {type(exc).__name__}: {exc}") from None
+            if response.status_code != 429 or attempt == _RATE_LIMIT_RETRIES:
+                break
+            # A rate limit is the target protecting itself, not a verdict: wait as told.
+            time.sleep(_retry_after(response))
         elapsed = (time.perf_counter() - started) * 1000
         body = request.content
         self.recording.append(

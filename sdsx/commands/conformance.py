@@ -48,7 +48,12 @@ _STYLE = {
 
 
 def _capabilities(
-    path: Path | None, role: str | None, level: str | None, client_id: str | None, key: Path | None
+    path: Path | None,
+    role: str | None,
+    level: str | None,
+    client_id: str | None,
+    key: Path | None,
+    organisation: str = "",
 ) -> Capabilities:
     if path is not None:
         caps = load_capabilities(path)
@@ -71,7 +76,9 @@ def _capabilities(
             pem = key.read_bytes() if key else None
         except OSError as exc:
             raise CapabilitiesError(f"--key {key}: cannot read: {exc.strerror}") from None
-        caps = caps.with_main_client(Client(client_id=client_id, key_pem=pem))
+        caps = caps.with_main_client(
+            Client(client_id=client_id, key_pem=pem, organisation=organisation)
+        )
     elif key is not None:
         raise CapabilitiesError("--key needs --client-id")
     return caps
@@ -118,6 +125,7 @@ def run(
     level: str | None = typer.Option(None, "--level", help="core (MUSTs) or full."),
     client_id: str | None = typer.Option(None, "--client-id", help="Client to act as."),
     key: Path | None = typer.Option(None, "--key", help="PEM private key of the client."),
+    organisation: str = typer.Option("", "--organisation", help="Client's official code."),
     capabilities: Path | None = typer.Option(None, "--capabilities", help="Capabilities JSON."),
     waivers: Path | None = typer.Option(None, "--waivers", help="Waivers YAML."),
     out: Path = typer.Option(REPORT_DIR, "--out", help="Report folder."),
@@ -131,7 +139,7 @@ def run(
             raise CapabilitiesError(f"--role {role} is not council, health-board or funder")
         if level is not None and level not in ("core", "full"):
             raise CapabilitiesError(f"--level {level} is not core or full")
-        caps = _capabilities(capabilities, role, level, client_id, key)
+        caps = _capabilities(capabilities, role, level, client_id, key, organisation)
         accepted = load_waivers(waivers) if waivers else []
     except (CapabilitiesError, WaiverError) as exc:
         raise _fail(err, str(exc)) from None

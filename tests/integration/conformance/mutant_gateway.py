@@ -1,6 +1,6 @@
 """The reference gateway and deliberately broken copies of it, in one process.
 
-Run as ``python mutant_gateway.py PORT DATABASE_URL``. Requests under ``/mutant/<name>/``
+Run as ``python mutant_gateway.py PORT DATABASE_URL DATA_DIR``. Requests under ``/mutant/<name>/``
 reach the reference app through the mutant ``<name>``: a tiny ASGI middleware with exactly
 one defect. Everything else reaches the reference app unchanged. The conformance suite is
 pointed at ``http://127.0.0.1:PORT/mutant/<name>`` and must catch each defect with the check
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -211,6 +212,12 @@ def dispatcher(reference: App) -> App:
 
 
 if __name__ == "__main__":
-    port, database_url = int(sys.argv[1]), sys.argv[2]
-    reference = create_app(Settings(database_url=database_url))
+    port, database_url, data_dir = int(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+    settings = Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        public_url=f"http://127.0.0.1:{port}",
+        rate_per_second=0,
+    )
+    reference = create_app(settings)
     uvicorn.run(dispatcher(reference), host="127.0.0.1", port=port, log_level="warning")

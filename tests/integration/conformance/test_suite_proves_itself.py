@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -27,17 +28,12 @@ from conformance.contract import contract_checks
 from conformance.results import Outcome
 from conformance.session import run_against
 from conformance.target import Target
+from gateway.security.datafolder import DataFolder
 from sdsx.cli import app
 
 HERE = Path(__file__).parent
 REPORT_SCHEMA = Path(__file__).parents[3] / "conformance" / "report.schema.json"
-FULL = {
-    "role": "council",
-    "level": "full",
-    "features": ["contract", "behaviour", "budget-compute", "imports"],
-    "authentication": "client-id-header",
-    "clients": [{"client_id": "conformance-council"}],
-}
+FEATURES = ["contract", "behaviour", "budget-compute", "imports", "security"]
 
 # Each mutant, the check that must catch it, and the requirement that check must cite.
 KILLS: dict[str, tuple[str, str]] = {
@@ -61,8 +57,36 @@ def _free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    data_dir: Path
+
+    def capabilities(self, level: str = "full", prefix: str = "") -> dict:  # type: ignore[type-arg]
+        keys = DataFolder(self.data_dir)
+        return {
+            "role": "council",
+            "level": level,
+            "features": FEATURES,
+            "authentication": "private-key-jwt",
+            "token_audience": f"{self.url}/oauth2/token",
+            "clients": [
+                {
+                    "client_id": org,
+                    "key_file": str(keys.private_key_file(org)),
+                    "organisation": code,
+                }
+                for org, code in (
+                    ("glasgow-city", "S12000049"),
+                    ("city-of-edinburgh", "S12000036"),
+                    ("ilf-scotland", "ilf-scotland"),
+                )
+            ],
+        }
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("conformance-gateway")
     port = _free_port()
     log = (folder / "gateway.log").open("wb")
@@ -72,6 +96,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             str(HERE / "mutant_gateway.py"),
             str(port),
             f"sqlite+pysqlite:///{folder / 'gateway.db'}",
+            str(folder / "data"),
         ],
         stdout=log,
         stderr=log,
@@ -90,16 +115,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail("the gateway did not start within 30 s")
             time.sleep(0.1)
-        yield url
+        yield Server(url, folder / "data")
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
 
 
-def test_the_reference_gateway_passes_every_applicable_check(server: str, tmp_path: Path) -> None:
+def test_the_reference_gateway_passes_every_applicable_check(
+    server: Server, tmp_path: Path
+) -> None:
     started = time.perf_counter()
-    with Target(server, parse_capabilities(FULL)) as target:
+    with Target(server.url, parse_capabilities(server.capabilities())) as target:
         record = run_against(target, out=tmp_path, seed=11)
     elapsed = time.perf_counter() - started
     bad = [
@@ -130,11 +157,11 @@ def _checks_for(mutant: str) -> list:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize("mutant", sorted(KILLS))
 def test_every_mutant_is_caught_by_the_check_of_the_requirement_it_breaks(
-    server: str, tmp_path: Path, mutant: str
+    server: Server, tmp_path: Path, mutant: str
 ) -> None:
     check_id, requirement = KILLS[mutant]
-    caps = parse_capabilities(dict(FULL, level="core"))
-    with Target(f"{server}/mutant/{mutant}", caps) as target:
+    caps = parse_capabilities(server.capabilities("core"))
+    with Target(f"{server.url}/mutant/{mutant}", caps) as target:
         record = run_against(target, out=tmp_path, seed=5, checks=_checks_for(mutant))
     by_id = {r.check_id: r for r in record.results}
     caught = by_id[check_id]
@@ -155,19 +182,26 @@ def test_the_kill_matrix_covers_at_least_eight_mutants() -> None:
 
 
 def test_the_command_line_runs_verifies_and_rejects_an_edited_certificate(
-    server: str, tmp_path: Path
+    server: Server, tmp_path: Path
 ) -> None:
     runner = CliRunner()
     out = tmp_path / "report"
+    capabilities = tmp_path / "capabilities.json"
+    capabilities.write_text(json.dumps(server.capabilities("core")))
+    key = DataFolder(server.data_dir).private_key_file("glasgow-city")
+    common = ["--target", server.url, "--capabilities", str(capabilities)]
     ran = runner.invoke(
         app,
         [
             "conformance",
             "run",
-            "--target",
-            server,
+            *common,
             "--client-id",
-            "conformance-council",
+            "glasgow-city",
+            "--key",
+            str(key),
+            "--organisation",
+            "S12000049",
             "--out",
             str(out),
             "--seed",
@@ -186,9 +220,7 @@ def test_the_command_line_runs_verifies_and_rejects_an_edited_certificate(
     refused = runner.invoke(app, ["conformance", "verify", str(forged)])
     assert refused.exit_code == 1
     assert "edited" in refused.output
-    doctor = runner.invoke(
-        app, ["conformance", "doctor", "--target", server, "--client-id", "conformance-council"]
-    )
+    doctor = runner.invoke(app, ["conformance", "doctor", *common])
     assert doctor.exit_code == 0, doctor.output
 
 
