@@ -4,6 +4,10 @@ Every error leaves as ``application/problem+json`` (SDS-API-001): problems raise
 gateway, FastAPI's own request validation (422 with a JSON pointer per error), Starlette's
 404/405, a database that does not answer in time (503 with ``Retry-After``, SDS-API-015),
 a database constraint nobody foresaw (409) and, through the middleware, anything else (500).
+
+Security (issue #6) is built here too: the organisation registry and keys in the data folder
+(demo organisations on a first local start, refused in production), the token and JWKS
+endpoints, the audit log, and the security headers on every response (SDS-SEC-061).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.config import Settings
 from gateway.logs import configure_logging
@@ -30,6 +35,8 @@ from gateway.pagination import CursorCodec
 from gateway.problems import ProblemDetails, ProblemError, problem_response
 from gateway.routers import budgets, fhir, health, imports
 from gateway.routers.resources import COLLECTIONS, collection_router
+from gateway.security.endpoints import GatewaySecurity, build_security, security_router
+from gateway.security.ratelimit import security_headers
 from gateway.storage import open_database
 from gateway.storage.tables import gateway_secrets
 from spec import Problem
@@ -47,6 +54,47 @@ _HTTP_KINDS = {
     401: "unauthenticated",
     403: "forbidden",
 }
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every response (SDS-SEC-061); pure ASGI, no buffering."""
+
+    _DOCS = ("/docs", "/redoc")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._api = [(k.lower().encode(), v.encode()) for k, v in security_headers().items()]
+        self._docs = [
+            (k.lower().encode(), v.encode()) for k, v in security_headers(docs=True).items()
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self._docs if str(scope.get("path", "")).startswith(self._DOCS) else self._api
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                headers.extend((k, v) for k, v in extra if k not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _security(settings: Settings, database: Any) -> GatewaySecurity:
+    return build_security(
+        engine=database.writer,
+        data_dir=settings.data_dir,
+        base_url=settings.public_url,
+        production=settings.production,
+        rate_per_second=settings.rate_per_second,
+        burst=settings.rate_burst,
+        checkpoint_every=settings.audit_checkpoint_every,
+    )
 
 
 def _cursor_secret(settings: Settings, database: Any) -> bytes:
@@ -159,7 +207,11 @@ def _install_problem_handlers(app: FastAPI, settings: Settings, metrics: Gateway
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A gateway for ``settings`` (from the environment when omitted)."""
+    """A gateway for ``settings`` (from the environment when omitted).
+
+    Raises :class:`~gateway.security.errors.ConfigurationError` when the security
+    configuration is unsafe (production with demo keys or no organisations): start-up stops.
+    """
     settings = settings or Settings.from_env()
     database = open_database(settings)
     metrics = GatewayMetrics()
@@ -171,6 +223,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.migrate_on_startup:
         upgrade(database.writer)
+    try:
+        security = _security(settings, database)
+    except Exception:
+        database.dispose()
+        raise
     app = FastAPI(
         title="SDS Exchange gateway",
         version="1.0.0",
@@ -182,9 +239,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.metrics = metrics
+    app.state.security = security
     app.state.cursors = CursorCodec(_cursor_secret(settings, database))
     _install_problem_handlers(app, settings, metrics)
     app.include_router(health.router)
+    app.include_router(security_router(security))
     app.include_router(imports.router)
     app.include_router(budgets.router)
     app.include_router(fhir.router)
@@ -193,6 +252,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     _publish_problem_schema(app)
     return app
 

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-__all__ = ["DEFAULT_DATABASE_PATH", "Settings", "sqlite_url"]
+__all__ = ["DEFAULT_DATABASE_PATH", "DEFAULT_DATA_DIR", "Settings", "sqlite_url"]
 
-DEFAULT_DATABASE_PATH = Path(".sdsx") / "sdsx.db"
+DEFAULT_DATA_DIR = Path(".sdsx")
+DEFAULT_DATABASE_PATH = DEFAULT_DATA_DIR / "sdsx.db"
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -34,7 +35,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, *, zero: bool = False) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -42,9 +43,16 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ValueError(f"{name}={raw!r} is not a number") from None
-    if value <= 0:
+    if value < 0 or (value == 0 and not zero):
         raise ValueError(f"{name}={raw!r} must be positive")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,12 @@ class Settings:
     ``cursor_secret`` signs pagination cursors; when empty, the gateway uses the random
     secret its first migration stored in the database, so every process on one database
     accepts the others' cursors without extra configuration.
+
+    ``data_dir`` holds the security layer's files (organisation registry, keys, audit
+    checkpoints); ``public_url`` is the gateway's address as clients see it, so the exact
+    client-assertion audience is ``public_url + /oauth2/token``. ``production`` refuses demo
+    organisations at start-up (SDS-SEC-070). ``rate_per_second`` (0 = no limit) and
+    ``rate_burst`` are each organisation's token bucket.
     """
 
     database_url: str = sqlite_url(DEFAULT_DATABASE_PATH)
@@ -64,6 +78,12 @@ class Settings:
     cursor_secret: str = ""
     migrate_on_startup: bool = True
     log_level: str = "INFO"
+    data_dir: Path = DEFAULT_DATA_DIR
+    public_url: str = "http://127.0.0.1:8000"
+    production: bool = False
+    rate_per_second: float = 50.0
+    rate_burst: int = 100
+    audit_checkpoint_every: int = 100
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +99,14 @@ class Settings:
             cursor_secret=env.get("SDSX_CURSOR_SECRET", ""),
             migrate_on_startup=env.get("SDSX_MIGRATE_ON_STARTUP", "1") not in ("0", "false"),
             log_level=env.get("SDSX_LOG_LEVEL", base.log_level).upper(),
+            data_dir=Path(env.get("SDSX_DATA_DIR") or base.data_dir),
+            public_url=(env.get("SDSX_PUBLIC_URL") or base.public_url).rstrip("/"),
+            production=_flag(env, "SDSX_PRODUCTION", base.production),
+            rate_per_second=_float(env, "SDSX_RATE_PER_SECOND", base.rate_per_second, zero=True),
+            rate_burst=_int(env, "SDSX_RATE_BURST", base.rate_burst),
+            audit_checkpoint_every=_int(
+                env, "SDSX_AUDIT_CHECKPOINT_EVERY", base.audit_checkpoint_every
+            ),
         )
 
     def with_database(self, url: str) -> Settings:

@@ -32,6 +32,7 @@ def openapi_document() -> dict[str, Any]:
             database_url=sqlite_url(Path(folder) / "unused.db"),
             migrate_on_startup=False,
             cursor_secret="openapi-only",
+            data_dir=Path(folder) / "data",
         )
         app = create_app(settings)
         document: dict[str, Any] = orjson.loads(orjson.dumps(app.openapi()))

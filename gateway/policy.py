@@ -1,21 +1,28 @@
 """Authorisation: the ONE place that answers "may this caller do this to this record".
 
-Routers call :func:`authorize` exactly once per record they touch and :func:`list_scope` for
-searches, never their own checks. Today every authenticated client may do everything; issue
-#6 fills this module in (organisations, roles, consents) without touching the routers. A
-refusal raises a problem: 404 when the caller may not know the record exists, 403 when it
-may know but not act (R3: 404, not 403, for foreign objects).
+Routers (through :mod:`gateway.store`) call :func:`authorize` once per record they touch,
+:func:`list_scope` for searches and :func:`present` for every document they return; never
+their own checks. The rules themselves live in :mod:`gateway.security.policy` (deny by
+default, SDS-SEC-020 to SDS-SEC-027); this module turns their decisions into problems: 404
+when the caller may not know the record exists, 403 when it may know but not act
+(SDS-SEC-021). The decision's reason goes to the audit log, never into a response body.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from gateway.auth import Principal
+import orjson
 
-__all__ = ["Action", "ListScope", "authorize", "list_scope"]
+from gateway.auth import Principal
+from gateway.problems import ProblemError
+from gateway.security.access import role_rules
+from gateway.security.policy import Decision, minimise
+from gateway.security.seam import RecordLookup, authorize_document, list_predicates
+
+__all__ = ["Action", "ListScope", "authorize", "decide", "list_scope", "present", "refusal"]
 
 
 class Action(StrEnum):
@@ -31,23 +38,90 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ListScope:
-    """Predicates the repository adds to every search for this caller (empty = no limit)."""
+    """Predicates the repository adds to every search for this caller.
 
+    ``nothing``: no row at all. ``council_areas`` / ``sources`` / ``person_ids``: SQL
+    predicates (``None`` = no such predicate). ``check_rows``: every row found must also pass
+    :func:`authorize` (read) before it is returned, because the rule needs facts SQL lacks.
+    """
+
+    nothing: bool = False
     council_areas: frozenset[str] | None = None
     sources: frozenset[str] | None = None
-    person_ids: frozenset[str] | None = field(default=None)
+    person_ids: frozenset[str] | None = None
+    check_rows: bool = False
 
 
-def authorize(principal: Principal, action: Action, record: dict[str, Any] | None) -> None:
-    """Return when ``principal`` may do ``action`` to ``record``; raise a problem otherwise.
+_WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.IMPORT, Action.COMPUTE})
 
-    ``record`` is the stored document (current version) or, for a create, the document to
-    be stored. The allow-all answer is deliberate and temporary: issue #6 replaces it.
+
+def decide(
+    principal: Principal,
+    action: Action,
+    record: dict[str, Any],
+    lookup: RecordLookup,
+    *,
+    exists: bool = True,
+) -> Decision:
+    """The policy's decision, without raising (for searches and the audit log)."""
+    return authorize_document(principal.security, action.value, record, lookup, exists=exists)
+
+
+def refusal(decision: Decision, record: dict[str, Any]) -> ProblemError:
+    """The problem for a refused ``decision``: never the policy's reason."""
+    kind = record.get("type") or "record"
+    if decision.status == 404:
+        return ProblemError(404, "not-found", f"no {kind} record with this id")
+    return ProblemError(
+        403,
+        "forbidden",
+        f"this organisation may not change this {kind} record",
+        requirement="SDS-SEC-021",
+    )
+
+
+def authorize(
+    principal: Principal,
+    action: Action,
+    record: dict[str, Any],
+    lookup: RecordLookup,
+    *,
+    exists: bool | None = None,
+) -> Decision:
+    """Return the decision when ``principal`` may do ``action`` to ``record``; raise otherwise.
+
+    ``record`` is the stored document (current version) or the document about to be stored;
+    ``exists`` says which (by default: a create is new, anything else is stored). An update
+    is decided on both, so nobody moves a record out of another's reach or into their own.
     """
-    del principal, action, record
+    known = action is not Action.CREATE if exists is None else exists
+    decision = decide(principal, action, record, lookup, exists=known)
+    if not decision.allowed:
+        if not known and action in _WRITES and decision.status == 404:
+            raise refusal(Decision(False, decision.reason, 403), record)
+        raise refusal(decision, record)
+    return decision
 
 
 def list_scope(principal: Principal, record_type: str) -> ListScope:
     """What ``principal`` may see of ``record_type`` in searches."""
-    del principal, record_type
-    return ListScope()
+    found = list_predicates(principal.security, record_type)
+    if found.council_areas is not None and record_type != "person":
+        # The index's council_area of other records is their own council or payer, not the
+        # person's area the policy judges by: check each row instead.
+        return ListScope(nothing=found.nothing, sources=found.sources, check_rows=True)
+    return ListScope(
+        nothing=found.nothing,
+        council_areas=found.council_areas,
+        sources=found.sources,
+        check_rows=found.check_rows,
+    )
+
+
+def present(principal: Principal, text: str) -> str:
+    """A stored document's JSON text as ``principal`` may receive it (minimised per role)."""
+    document: dict[str, Any] = orjson.loads(text)
+    allowed = role_rules(principal.security.role).fields.get(str(document.get("type")), ())
+    if "*" in allowed:
+        return text
+    return orjson.dumps(minimise(principal.security.role, document)).decode()

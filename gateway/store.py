@@ -151,7 +151,7 @@ def _claim(conn: Connection, principal: Principal, document: dict[str, Any]) -> 
         try:
             # Name the existing record only to a caller who may read it (HAPI #5184 made
             # the conflict itself an existence oracle across tenants).
-            authorize(principal, Action.READ, holder.document)
+            authorize(principal, Action.READ, holder.document, repo.StoreLookup(conn))
             existing = f"/v1/persons/{owner}"
         except ProblemError:
             existing = None
@@ -187,7 +187,7 @@ def create(
     """Store a new record of type ``kind`` (version 1), from ``body`` or a prepared document."""
     document = prepared or prepare(kind, body, record_id or str(uuid.uuid4()), 1)
     _resolve_references(conn, document)
-    authorize(principal, Action.CREATE, document)
+    authorize(principal, Action.CREATE, document, repo.StoreLookup(conn))
     _claim(conn, principal, document)
     return repo.insert_record(conn, document, principal.client_id)
 
@@ -199,7 +199,7 @@ def read(
     stored = repo.get_record(conn, record_id, kind)
     if stored is None:
         raise ProblemError(404, "not-found", f"no {kind} record with this id")
-    authorize(principal, action, stored.document)
+    authorize(principal, action, stored.document, repo.StoreLookup(conn))
     return stored
 
 
@@ -219,7 +219,8 @@ def update(
         raise _stale(current.version)
     document = prepared or prepare(kind, body, record_id, expected + 1)
     _resolve_references(conn, document)
-    authorize(principal, Action.UPDATE, document)
+    # Decided on the stored record (by read) and on the submitted one: both must allow.
+    authorize(principal, Action.UPDATE, document, repo.StoreLookup(conn), exists=False)
     if kind == "person":
         repo.release_identifiers(conn, record_id)
         _claim(conn, principal, document)
@@ -254,7 +255,7 @@ def store_imported(
         return "created", create(conn, principal, kind, body, record_id=record_id)
     if current.type != kind:
         raise ProblemError(409, "conflict", "the id belongs to a record of another type")
-    authorize(principal, Action.IMPORT, current.document)
+    authorize(principal, Action.IMPORT, current.document, repo.StoreLookup(conn))
     # The id already names the source file and record (SDS-SRC-002), so provenance (which
     # also holds the time of receipt) takes no part in deciding whether anything changed.
     ignored = (*SERVER_FIELDS, "provenance")

@@ -14,7 +14,9 @@ import orjson
 from fastapi import Request
 from starlette.responses import Response
 
+from gateway.auth import Principal
 from gateway.idempotency import StoredResponse
+from gateway.policy import present
 from gateway.problems import ProblemError
 from gateway.storage import Database
 from gateway.storage.records import StoredRecord
@@ -87,12 +89,16 @@ def expected_version(request: Request) -> int:
 
 
 def document_response(
-    stored: StoredRecord, status: int = 200, location: str | None = None
+    stored: StoredRecord,
+    principal: Principal,
+    status: int = 200,
+    location: str | None = None,
 ) -> StoredResponse:
+    """The stored document as ``principal`` may receive it (minimised per role, SDS-SEC-022)."""
     headers = {"content-type": JSON, "etag": etag(stored.version)}
     if location:
         headers["location"] = location
-    return StoredResponse(status, stored.text.encode(), headers)
+    return StoredResponse(status, present(principal, stored.text).encode(), headers)
 
 
 def page_body(items: Iterable[str], next_cursor: str | None, next_url: str | None) -> bytes:

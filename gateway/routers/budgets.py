@@ -31,7 +31,7 @@ from gateway.routers._messages import (
     to_response,
 )
 from gateway.routers.resources import IdempotencyKey
-from gateway.storage.records import SearchFilters, get_version, search
+from gateway.storage.records import SearchFilters, get_version, search_visible
 from spec import Problem
 
 __all__ = ["router"]
@@ -77,7 +77,9 @@ def _inputs(
         ) from None
     person_id = plan["person"]["id"]
     scope = list_scope(principal, "funding-line")
-    found = search(conn, "funding-line", SearchFilters(person=person_id), scope, None, _MAX_LINES)
+    found = search_visible(
+        conn, principal, "funding-line", SearchFilters(person=person_id), scope, None, _MAX_LINES
+    )
     assessment = None
     reference = plan.get("assessment")
     if isinstance(reference, dict):
@@ -138,8 +140,9 @@ async def compute(
     def work(conn: Connection) -> StoredResponse:
         plan, lines, assessment = _inputs(conn, principal, plan_id)
         budget = _compute(plan, lines, assessment)
-        current = search(
+        current = search_visible(
             conn,
+            principal,
             "individual-budget",
             SearchFilters(plan=plan_id),
             list_scope(principal, "individual-budget"),
@@ -150,9 +153,9 @@ async def compute(
             stored = store.update(
                 conn, principal, "individual-budget", current[0].id, current[0].version, budget
             )
-            return document_response(stored, 200, f"/v1/budgets/{stored.id}")
+            return document_response(stored, principal, 200, f"/v1/budgets/{stored.id}")
         stored = store.create(conn, principal, "individual-budget", budget)
-        return document_response(stored, 201, f"/v1/budgets/{stored.id}")
+        return document_response(stored, principal, 201, f"/v1/budgets/{stored.id}")
 
     response = await run_in_threadpool(
         run_once, database(request), principal.client_id, key, print_, work

@@ -21,11 +21,11 @@ from starlette.responses import Response
 from gateway import store
 from gateway.auth import Principal, authenticate
 from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
-from gateway.policy import list_scope
+from gateway.policy import list_scope, present
 from gateway.problems import ProblemError, problem_responses
 from gateway.routers._messages import database, parse_json, to_response
 from gateway.routers.resources import IdempotencyKey
-from gateway.storage.records import SearchFilters, search
+from gateway.storage.records import SearchFilters, StoredRecord, search_visible
 from spec import DOCUMENT_TYPES
 from spec.fhir.interactions import (
     FHIR_JSON,
@@ -44,6 +44,12 @@ router = APIRouter(prefix="/fhir/r4", tags=["fhir"])
 
 _RESOURCE = {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}
 _MAX_LINES = 10_000
+
+
+def _visible(principal: Principal, stored: StoredRecord) -> dict[str, Any]:
+    """The document as ``principal`` may receive it (minimised per role, SDS-SEC-022)."""
+    document: dict[str, Any] = orjson.loads(present(principal, stored.text))
+    return document
 
 
 def _fhir(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -94,26 +100,31 @@ async def care_plan_document(
 ) -> Response:
     def load() -> Response:
         with database(request).engine.connect() as conn:
-            plan = store.read(conn, principal, "support-plan", record_id).document
-            person = store.read(conn, principal, "person", plan["person"]["id"]).document
-            budgets = search(
+            stored_plan = store.read(conn, principal, "support-plan", record_id)
+            plan = _visible(principal, stored_plan)
+            person_id = stored_plan.document["person"]["id"]
+            person = _visible(principal, store.read(conn, principal, "person", person_id))
+            budgets = search_visible(
                 conn,
+                principal,
                 "individual-budget",
                 SearchFilters(plan=record_id),
                 list_scope(principal, "individual-budget"),
                 None,
                 1,
             )
-            lines = search(
+            lines = search_visible(
                 conn,
+                principal,
                 "funding-line",
-                SearchFilters(person=person["id"]),
+                SearchFilters(person=person_id),
                 list_scope(principal, "funding-line"),
                 None,
                 _MAX_LINES,
             )
-        budget = budgets[0].document if budgets else None
-        return _fhir(document_bundle(person, plan, budget, [r.document for r in lines]))
+        budget = _visible(principal, budgets[0]) if budgets else None
+        visible_lines = [_visible(principal, r) for r in lines]
+        return _fhir(document_bundle(person, plan, budget, visible_lines))
 
     return await _answer(lambda: run_in_threadpool(load))
 
@@ -145,7 +156,8 @@ async def read(
             )
         with database(request).engine.connect() as conn:
             stored = store.read(conn, principal, kind, record_id)
-        return _fhir(read_resource(stored.document), headers={"etag": f'W/"{stored.version}"'})
+        resource = read_resource(_visible(principal, stored))
+        return _fhir(resource, headers={"etag": f'W/"{stored.version}"'})
 
     return await _answer(lambda: run_in_threadpool(load))
 

@@ -20,7 +20,7 @@ from gateway import store
 from gateway.auth import Principal, authenticate
 from gateway.idempotency import fingerprint, parse_key, run_once
 from gateway.pagination import CursorCodec, query_digest
-from gateway.policy import Action, list_scope
+from gateway.policy import Action, list_scope, present
 from gateway.problems import ProblemError, problem_responses
 from gateway.routers._messages import (
     JSON,
@@ -32,7 +32,13 @@ from gateway.routers._messages import (
     parse_json,
     to_response,
 )
-from gateway.storage.records import SearchFilters, get_version, history, search, stamp
+from gateway.storage.records import (
+    SearchFilters,
+    get_version,
+    history,
+    search_visible,
+    stamp,
+)
 
 __all__ = ["COLLECTIONS", "PAGE_DEFAULT", "PAGE_MAX", "collection_router", "normalise_since"]
 
@@ -148,7 +154,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
 
             def work(conn: Any) -> Any:
                 stored = store.create(conn, principal, kind, None, prepared=prepared)
-                return document_response(stored, 201, f"/v1/{collection}/{stored.id}")
+                return document_response(stored, principal, 201, f"/v1/{collection}/{stored.id}")
 
             return run_once(database(request), principal.client_id, key, print_, work)
 
@@ -171,7 +177,8 @@ def collection_router(collection: str, kind: str) -> APIRouter:
     ) -> Response:
         def work() -> Any:
             with database(request).engine.connect() as conn:
-                return document_response(store.read(conn, principal, kind, record_id))
+                stored = store.read(conn, principal, kind, record_id)
+                return document_response(stored, principal)
 
         return to_response(await run_in_threadpool(work))
 
@@ -202,7 +209,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
                 stored = store.update(
                     conn, principal, kind, record_id, expected, None, prepared=prepared
                 )
-                return document_response(stored)
+                return document_response(stored, principal)
 
         return to_response(await run_in_threadpool(work))
 
@@ -250,10 +257,12 @@ def collection_router(collection: str, kind: str) -> APIRouter:
 
         def work() -> Any:
             with database(request).engine.connect() as conn:
-                return search(conn, kind, filters, scope, after, limit + 1)
+                return search_visible(conn, principal, kind, filters, scope, after, limit + 1)
 
         found = await run_in_threadpool(work)
-        return _page(request, found, limit, codec, digest, lambda r: [r.updated_at, r.id])
+        return _page(
+            request, principal, found, limit, codec, digest, lambda r: [r.updated_at, r.id]
+        )
 
     @router.get(
         "/{record_id}/history",
@@ -286,7 +295,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
                 return history(conn, record_id, after, limit + 1)
 
         found = await run_in_threadpool(work)
-        return _page(request, found, limit, codec, digest, lambda r: [r.version])
+        return _page(request, principal, found, limit, codec, digest, lambda r: [r.version])
 
     @router.get(
         "/{record_id}/history/{version}",
@@ -310,7 +319,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
                 stored = get_version(conn, record_id, version)
                 if stored is None:
                     raise ProblemError(404, "not-found", f"the record has no version {version}")
-                return document_response(stored)
+                return document_response(stored, principal)
 
         return to_response(await run_in_threadpool(work))
 
@@ -318,7 +327,13 @@ def collection_router(collection: str, kind: str) -> APIRouter:
 
 
 def _page(
-    request: Request, found: list[Any], limit: int, codec: CursorCodec, digest: str, position: Any
+    request: Request,
+    principal: Principal,
+    found: list[Any],
+    limit: int,
+    codec: CursorCodec,
+    digest: str,
+    position: Any,
 ) -> Response:
     next_cursor = next_url = None
     if len(found) > limit:
@@ -326,4 +341,5 @@ def _page(
         next_cursor = codec.encode(digest, position(found[-1]))
         following = request.url.include_query_params(cursor=next_cursor)
         next_url = f"{following.path}?{following.query}"
-    return Response(page_body((r.text for r in found), next_cursor, next_url), media_type=JSON)
+    texts = (present(principal, r.text) for r in found)
+    return Response(page_body(texts, next_cursor, next_url), media_type=JSON)

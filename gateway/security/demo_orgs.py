@@ -1,7 +1,7 @@
 """Demo organisations: a working registry with keys on a first local start, refused in production.
 
 A newcomer runs ``sdsx serve`` with no configuration and can call the API a minute later: when
-the registry is empty, :func:`ensure_demo_organisations` registers two councils, an NHS board,
+the registry is empty, :func:`ensure_demo_organisations` registers two councils, two NHS boards,
 the three national funders, an auditor and a vendor sandbox, writes each one's private key to
 the data folder (0600) and says where they are. Every organisation made this way is marked
 ``demo``; :func:`refuse_demo_keys` stops a production start-up while any of them is active
@@ -32,6 +32,7 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, Role, str, str | None], ...] = (
     ("glasgow-city", "Glasgow City Council", Role.COUNCIL, "S12000049", None),
     ("city-of-edinburgh", "City of Edinburgh Council", Role.COUNCIL, "S12000036", None),
     ("nhs-ggc", "NHS Greater Glasgow and Clyde", Role.HEALTH_BOARD, "S08000031", None),
+    ("nhs-lothian", "NHS Lothian", Role.HEALTH_BOARD, "S08000024", None),
     ("ilf-scotland", "ILF Scotland", Role.FUNDER, "ilf-scotland", "ilf-scotland"),
     ("dwp-access-to-work", "DWP Access to Work", Role.FUNDER, "dwp-access-to-work", "dwp"),
     ("saas", "Student Awards Agency Scotland", Role.FUNDER, "saas-dsa", "saas"),

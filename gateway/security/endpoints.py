@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from gateway.problems import ProblemError
+from gateway.problems import ProblemError, problem_responses
 from gateway.security.audit import AuditLog
 from gateway.security.authentication import Authenticator
 from gateway.security.datafolder import DataFolder
@@ -118,10 +118,7 @@ def security_router(security: GatewaySecurity) -> APIRouter:
     @router.post(
         TOKEN_PATH,
         summary="Get an access token (client credentials with a signed JWT assertion)",
-        responses={
-            400: {"description": "Scope not allowed for the organisation's role."},
-            401: {"description": "The client assertion was refused; 'reason' says why."},
-        },
+        responses=problem_responses(401),
     )
     async def token(request: Request) -> Any:
         form = await request.form()
@@ -132,7 +129,11 @@ def security_router(security: GatewaySecurity) -> APIRouter:
             return _problem(error)
         return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
-    @router.get(JWKS_PATH, summary="The gateway's public signing keys (JWKS)")
+    @router.get(
+        JWKS_PATH,
+        summary="The gateway's public signing keys (JWKS)",
+        responses=problem_responses(),
+    )
     async def jwks() -> dict[str, Any]:
         return security.authenticator.jwks()
 

@@ -11,7 +11,7 @@ create-by-identifier race-free (SDS-API-007).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +20,15 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from gateway.policy import ListScope
+from gateway.auth import Principal
+from gateway.policy import Action, ListScope, decide
 from gateway.storage.tables import identifiers, record_versions, records
 from spec.identifiers import NINO_SYSTEM, normalise_nino
 
 __all__ = [
     "IdentifierKey",
     "SearchFilters",
+    "StoreLookup",
     "StoredRecord",
     "claim_identifiers",
     "dump_document",
@@ -38,6 +40,7 @@ __all__ = [
     "person_for_identifier",
     "release_identifiers",
     "search",
+    "search_visible",
     "stamp",
     "update_record",
 ]
@@ -230,6 +233,8 @@ def search(
     limit: int,
 ) -> list[StoredRecord]:
     """Current records of one type in (updated_at, id) order, after the cursor position."""
+    if scope.nothing:
+        return []
     c = records.c
     query = select(c.id, c.type, c.version, c.updated_at, c.document).where(c.type == kind)
     for column, wanted in (
@@ -263,6 +268,67 @@ def search(
         )
     rows = conn.execute(query.order_by(c.updated_at, c.id).limit(limit)).all()
     return [_row(r) for r in rows]
+
+
+def search_visible(
+    conn: Connection,
+    principal: Principal,
+    kind: str,
+    filters: SearchFilters,
+    scope: ListScope,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[StoredRecord]:
+    """:func:`search`, keeping only rows ``principal`` may read when the scope says so.
+
+    Rows are scanned in batches from the cursor position until ``limit`` readable rows are
+    found or the table ends, so paging terminates and every page (and its cursor, which
+    names the page's last row) holds only readable rows (HAPI #2207).
+    """
+    if scope.nothing or not scope.check_rows:
+        return search(conn, kind, filters, scope, after, limit)
+    lookup = StoreLookup(conn)
+    batch = max(limit, 50)
+    found: list[StoredRecord] = []
+    position = after
+    while len(found) < limit:
+        rows = search(conn, kind, filters, scope, position, batch)
+        found.extend(r for r in rows if decide(principal, Action.READ, r.document, lookup).allowed)
+        if len(rows) < batch:
+            break
+        position = (rows[-1].updated_at, rows[-1].id)
+    return found[:limit]
+
+
+class StoreLookup:
+    """What the policy needs to know about a record's person, read in the caller's transaction.
+
+    Implements :class:`gateway.security.seam.RecordLookup`; nothing is cached, so a consent
+    withdrawn in one request counts from the next (SDS-SEC-031).
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def person(self, person_id: str) -> Mapping[str, Any] | None:
+        stored = get_record(self._conn, person_id, "person")
+        return None if stored is None else stored.document
+
+    def joint_assessment_boards(self, person_id: str) -> frozenset[str]:
+        texts = self._conn.execute(
+            select(records.c.document).where(
+                records.c.type == "assessment", records.c.person_id == person_id
+            )
+        ).scalars()
+        boards = set()
+        for text in texts:
+            document = orjson.loads(text)
+            board = document.get("health_board")
+            if document.get("kind") == "joint" and isinstance(board, dict):
+                code = board.get("code")
+                if isinstance(code, str):
+                    boards.add(code)
+        return frozenset(boards)
 
 
 IdentifierKey = tuple[str, str, str]

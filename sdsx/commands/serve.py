@@ -1,7 +1,11 @@
 """``sdsx serve``: run the gateway under uvicorn (SQLite file by default).
 
 The database is migrated once, here, before the workers start; each worker then opens its
-own pool. ``--print-openapi`` prints the OpenAPI 3.1 description and exits.
+own pool. The security layer is prepared here too: on a first local start with no
+configuration it creates demo organisations and their keys in the data folder
+(``SDSX_DATA_DIR``, default ``./.sdsx``) and prints where they are and how to get a token;
+with ``SDSX_PRODUCTION=1`` it refuses to start while demo organisations are active
+(SDS-SEC-070). ``--print-openapi`` prints the OpenAPI 3.1 description and exits.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from gateway.config import Settings
 from gateway.logs import configure_logging
 from gateway.migrations import upgrade
 from gateway.openapi import openapi_document, render_yaml
+from gateway.security.endpoints import TOKEN_PATH, build_security
+from gateway.security.errors import ConfigurationError
 from gateway.storage import open_database
 
 __all__ = ["serve"]
@@ -29,6 +35,11 @@ def serve(
         help="SQLAlchemy URL (default $SDSX_DATABASE_URL, else SQLite ./.sdsx/sdsx.db), e.g. "
         "postgresql+psycopg://user@host/db.",
     ),
+    data_dir: str | None = typer.Option(
+        None,
+        "--data-dir",
+        help="Organisations, keys and audit checkpoints (default $SDSX_DATA_DIR, else ./.sdsx).",
+    ),
     log_level: str = typer.Option("info", help="debug, info, warning or error."),
     print_openapi: bool = typer.Option(
         False, "--print-openapi", help="Print the OpenAPI description (YAML) and exit."
@@ -42,14 +53,31 @@ def serve(
 
     if database:
         os.environ["SDSX_DATABASE_URL"] = database
+    if data_dir:
+        os.environ["SDSX_DATA_DIR"] = data_dir
+    # Tokens name the gateway's public URL; locally that is the address served here.
+    os.environ.setdefault("SDSX_PUBLIC_URL", f"http://{host}:{port}")
     os.environ["SDSX_LOG_LEVEL"] = log_level.upper()
     configure_logging(log_level.upper())
     settings = Settings.from_env()
     storage = open_database(settings)
     try:
         upgrade(storage.writer)
+        security = build_security(
+            engine=storage.writer,
+            data_dir=settings.data_dir,
+            base_url=settings.public_url,
+            production=settings.production,
+        )
+    except ConfigurationError as error:
+        typer.echo(f"sdsx serve: refusing to start: {error.detail}", err=True)
+        raise typer.Exit(2) from None
     finally:
         storage.dispose()
+    if security.demo is not None and security.demo.created:
+        typer.echo(security.demo.instructions(settings.public_url + TOKEN_PATH), err=True)
+    else:
+        typer.echo(f"Organisations and keys: {settings.data_dir.resolve()}", err=True)
     # The workers find the database already migrated.
     os.environ["SDSX_MIGRATE_ON_STARTUP"] = "0"
     uvicorn.run(

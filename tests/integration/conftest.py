@@ -1,5 +1,9 @@
 """Fixtures for gateway tests: a database per test on SQLite and on PostgreSQL.
 
+The gateway's data folder (demo organisations and their keys) is a fresh temporary folder
+per test; ``api`` acts as the City of Edinburgh Council (the council area of the test
+documents), and ``api.acting_as(...)`` as any other demo organisation.
+
 Every test using ``database_url`` runs twice, on a fresh SQLite file and on a fresh
 PostgreSQL schema (dropped afterwards). PostgreSQL comes from ``SDSX_TEST_POSTGRES_URL``; when
 it is unset the PostgreSQL runs skip with the reason, except under CI (``CI`` set), where
@@ -26,8 +30,10 @@ from gateway.config import Settings, sqlite_url
 sys.path.insert(0, str(Path(__file__).parent))
 
 from gateway_client import ApiClient
+from gateway_tokens import BASE
 
 POSTGRES_ENV = "SDSX_TEST_POSTGRES_URL"
+COUNCIL = "city-of-edinburgh"
 
 
 def postgres_base_url() -> str:
@@ -73,8 +79,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, db_timeout_seconds=5.0)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        db_timeout_seconds=5.0,
+        data_dir=tmp_path / ".sdsx",
+        public_url=BASE,
+        rate_per_second=0,
+    )
 
 
 @pytest.fixture
@@ -85,11 +97,11 @@ def api(settings: Settings) -> Iterator[ApiClient]:
         transport = httpx.ASGITransport(app=app)
         client = portal.call(lambda: _open(transport))
         try:
-            yield ApiClient(portal, client)
+            yield ApiClient(portal, client, settings.data_dir, COUNCIL)
         finally:
             portal.call(client.aclose)
             app.state.database.dispose()
 
 
 async def _open(transport: httpx.ASGITransport) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=transport, base_url="http://gateway.test")
+    return httpx.AsyncClient(transport=transport, base_url=BASE)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+from gateway_tokens import BASE, token_form
 
 __all__ = ["GatewayProcess", "free_port"]
 
@@ -25,16 +26,25 @@ def free_port() -> int:
 
 
 class GatewayProcess:
-    """One ``sdsx serve`` process; its stderr (JSON logs) goes to ``log_path``."""
+    """One ``sdsx serve`` process; its stderr (JSON logs) goes to ``log_path``.
+
+    Processes started with the same ``log_path`` folder share one data folder (demo
+    organisations and the gateway's keys) and one public URL, as behind a load balancer: a
+    token from one is good at the others. Start them one after another.
+    """
 
     def __init__(self, database_url: str, log_path: Path, **env: str) -> None:
         self.database_url = database_url
         self.log_path = log_path
+        self.data_dir = log_path.parent / ".sdsx"
         self.env = {
             **os.environ,
             "SDSX_DATABASE_URL": database_url,
             "SDSX_DB_POOL_SIZE": "5",
             "SDSX_LOG_LEVEL": "WARNING",
+            "SDSX_DATA_DIR": str(self.data_dir),
+            "SDSX_PUBLIC_URL": BASE,
+            "SDSX_RATE_PER_SECOND": "0",
             **env,
         }
         self.port = free_port()
@@ -59,6 +69,13 @@ class GatewayProcess:
             except httpx.TransportError:
                 time.sleep(0.1)
         raise RuntimeError(f"gateway did not start in {timeout}s; see {self.log_path}")
+
+    def headers(self, organisation: str = "city-of-edinburgh") -> dict[str, str]:
+        """A bearer token for a demo organisation, from this process's token endpoint."""
+        form = token_form(self.data_dir, organisation)
+        answer = httpx.post(f"{self.url}/oauth2/token", data=form, timeout=10.0)
+        answer.raise_for_status()
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush; what a power cut looks like to the process."""

@@ -15,6 +15,7 @@ ILF_SAMPLE = SAMPLES / "ilf-scotland" / "sample.csv"
 
 
 def test_ilf_import_reports_each_record_and_is_idempotent_by_content(api: ApiClient) -> None:
+    api = api.acting_as("ilf-scotland")
     data = ILF_SAMPLE.read_bytes()
     first = api.post("/v1/imports/ilf-scotland?file_name=sample.csv", content=data)
     assert first.status_code == 200, first.text
@@ -37,7 +38,8 @@ def test_imported_lines_are_linked_to_a_known_person(api: ApiClient) -> None:
     body = person(chi_number=number)
     owner = api.post("/v1/persons", json=body)
     assert owner.status_code == 201, owner.text
-    api.post("/v1/imports/ilf-scotland", content=ILF_SAMPLE.read_bytes())
+    ilf = api.acting_as("ilf-scotland")
+    assert ilf.post("/v1/imports/ilf-scotland", content=ILF_SAMPLE.read_bytes()).status_code == 200
     mine = api.get(f"/v1/funding-lines?person={owner.json()['id']}").json()["items"]
     assert len(mine) == 1
     assert mine[0]["person_identifier"] == {"system": CHI_SYSTEM, "value": number}

@@ -79,13 +79,19 @@ def test_database_outage_gives_503_with_retry_after_and_recovers(
             SDSX_DB_TIMEOUT_SECONDS="1",
             SDSX_RETRY_AFTER_SECONDS="1",
         )
-        with gateway, httpx.Client(base_url=gateway.url, timeout=10.0) as client:
+        with (
+            gateway,
+            httpx.Client(base_url=gateway.url, timeout=10.0) as client,
+        ):
+            client.headers.update(gateway.headers())
             assert client.post("/v1/persons", json=person()).status_code == 201
             answers: list[httpx.Response] = []
             stop = threading.Event()
 
             def load() -> None:
-                with httpx.Client(base_url=gateway.url, timeout=10.0) as mine:
+                with httpx.Client(
+                    base_url=gateway.url, headers=client.headers, timeout=10.0
+                ) as mine:
                     while not stop.is_set():
                         answers.append(mine.post("/v1/persons", json=person()))
                         answers.append(mine.get("/v1/persons?limit=5"))

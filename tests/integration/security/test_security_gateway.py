@@ -8,6 +8,7 @@ first start exactly as ``sdsx serve`` would, and the client side done by the sam
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from gateway.security.endpoints import (
     GatewaySecurity,
     authenticate_request,
     build_security,
-    security_router,
 )
 from gateway.security.errors import ConfigurationError
 from gateway.security.tokens import Principal
@@ -34,11 +34,16 @@ TOKEN_URL = BASE + "/oauth2/token"
 
 
 def _mount(settings: Settings, data_dir: Path, **kw: float) -> tuple[FastAPI, GatewaySecurity]:
-    app = create_app(settings)
-    security = build_security(
-        engine=app.state.database.writer, data_dir=data_dir, base_url=BASE, **kw
+    app = create_app(
+        replace(
+            settings,
+            data_dir=data_dir,
+            public_url=BASE,
+            rate_per_second=kw.get("rate_per_second", 0),
+            rate_burst=int(kw.get("burst", 100)),
+        )
     )
-    app.include_router(security_router(security))
+    security: GatewaySecurity = app.state.security
 
     def caller(request: Request) -> Principal:
         return authenticate_request(security, request)

@@ -1,33 +1,23 @@
-"""The auth seam swapped for the security layer: every /v1 and /fhir route then needs a token.
-
-The swap is done the way the lead will wire it (the seam's dependency replaced by
-``authenticate_request``), here through FastAPI's dependency override so the gateway's files
-stay untouched.
-"""
+"""The gateway's auth seam is the security layer: every /v1 and /fhir route needs a token."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
-from gateway import auth
 from gateway.app import create_app
 from gateway.config import Settings
 from gateway.security.assertions import ASSERTION_TYPE, make_client_assertion
-from gateway.security.endpoints import (
-    GatewaySecurity,
-    authenticate_request,
-    build_security,
-    security_router,
-)
+from gateway.security.endpoints import GatewaySecurity
 
 BASE = "http://testserver"
 # The FHIR capability statement stays public: it is how a FHIR client discovers how to
@@ -36,18 +26,8 @@ PUBLIC = {"/fhir/r4/metadata"}
 
 
 def _wire(settings: Settings, data_dir: Path) -> tuple[FastAPI, GatewaySecurity]:
-    app = create_app(settings)
-    security = build_security(engine=app.state.database.writer, data_dir=data_dir, base_url=BASE)
-    app.include_router(security_router(security))
-
-    async def seam(request: Request) -> auth.Principal:
-        principal = authenticate_request(security, request)
-        request.scope["sdsx.client_id"] = principal.organisation_id
-        gateway_principal = auth.Principal(principal.organisation_id)
-        request.state.principal = gateway_principal
-        return gateway_principal
-
-    app.dependency_overrides[auth.authenticate] = seam
+    app = create_app(replace(settings, data_dir=data_dir, public_url=BASE))
+    security: GatewaySecurity = app.state.security
     return app, security
 
 
