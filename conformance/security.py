@@ -74,6 +74,10 @@ def _check_bad_tokens(context: Context) -> str:
         "an unsigned (alg none) token": _unsigned_token(client.client_id),
         "a token signed by a key the target never issued": _forged_token(client.client_id),
     }
+    # The real token must work first, or refusing the bad ones would prove nothing.
+    good = context.http.send("GET", "/v1/persons?limit=1")
+    if good.status_code != 200:
+        raise Unverifiable(f"the declared client's own token was refused ({good.status_code})")
     for what, token in cases.items():
         response = context.http.send(
             "GET", "/v1/persons", auth=False, headers={"Authorization": f"Bearer {token}"}

@@ -56,6 +56,22 @@ async def _reply(send: Send, status: int, headers: dict[str, str], body: bytes) 
     await send({"type": "http.response.body", "body": body})
 
 
+async def _replayable(receive: Receive) -> Receive:
+    """A ``receive`` that can be handed to the app more than once (same body each time)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    body = b"".join(chunks)
+
+    async def again() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
 def response_mutant(rewrite: Rewrite) -> Callable[[App], App]:
     def wrap(app: App) -> App:
         async def mutant(scope: Scope, receive: Receive, send: Send) -> None:
@@ -182,7 +198,56 @@ def _history_truncated(scope: Scope, status: int, headers: dict[str, str], body:
     return status, headers, body
 
 
+def other_council_readable(app: App) -> App:
+    """Defect: a record another organisation created is readable (a tenant leak).
+
+    It remembers who created each record and, when a read of that record is refused with
+    404, answers it again with the creator's credentials.
+    """
+    creators: dict[str, str] = {}
+
+    async def mutant(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        receive = await _replayable(receive)
+        status, headers, body = await _call(app, scope, receive)
+        authorization = _header(scope, "authorization")
+        if scope["method"] == "POST" and status == 201 and authorization:
+            creators[json.loads(body).get("id", "")] = authorization
+        parts = scope["path"].split("/")
+        if scope["method"] == "GET" and status == 404 and len(parts) > 3 and parts[3] in creators:
+            _set_header(scope, "authorization", creators[parts[3]])
+            status, headers, body = await _call(app, scope, receive)
+        await _reply(send, status, headers, body)
+
+    return mutant
+
+
+def forged_token_accepted(app: App) -> App:
+    """Defect: a refused bearer token is replaced by the last one that worked."""
+    last_good: list[str] = []
+
+    async def mutant(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v1"):
+            await app(scope, receive, send)
+            return
+        receive = await _replayable(receive)
+        status, headers, body = await _call(app, scope, receive)
+        authorization = _header(scope, "authorization")
+        if status == 401 and authorization and last_good:
+            _set_header(scope, "authorization", last_good[-1])
+            status, headers, body = await _call(app, scope, receive)
+        elif status < 400 and authorization:
+            last_good.append(authorization)
+        await _reply(send, status, headers, body)
+
+    return mutant
+
+
 MUTANTS: dict[str, Callable[[App], App]] = {
+    "other-council-readable": other_council_readable,
+    "forged-token-accepted": forged_token_accepted,
     "if-match-ignored": if_match_ignored,
     "idempotency-ignored": idempotency_ignored,
     "media-type-ignored": media_type_ignored,

@@ -26,6 +26,7 @@ from conformance.budget import budget_checks
 from conformance.capabilities import parse_capabilities
 from conformance.contract import contract_checks
 from conformance.results import Outcome
+from conformance.security import security_checks
 from conformance.session import run_against
 from conformance.target import Target
 from gateway.security.datafolder import DataFolder
@@ -37,6 +38,8 @@ FEATURES = ["contract", "behaviour", "budget-compute", "imports", "security"]
 
 # Each mutant, the check that must catch it, and the requirement that check must cite.
 KILLS: dict[str, tuple[str, str]] = {
+    "other-council-readable": ("security.cross-organisation", "SDS-SEC-021"),
+    "forged-token-accepted": ("security.bad-tokens", "SDS-SEC-010"),
     "if-match-ignored": ("behaviour.if-match", "SDS-API-006"),
     "idempotency-ignored": ("behaviour.idempotency", "SDS-API-005"),
     "media-type-ignored": ("behaviour.media-type", "SDS-API-011"),
@@ -152,6 +155,8 @@ def test_the_reference_gateway_passes_every_applicable_check(
 def _checks_for(mutant: str) -> list:  # type: ignore[type-arg]
     if mutant == "rounding-changed":
         return budget_checks()
+    if mutant in ("other-council-readable", "forged-token-accepted"):
+        return security_checks()
     return [*behaviour_checks(), *contract_checks()[1:2]]
 
 
