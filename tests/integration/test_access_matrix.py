@@ -1,0 +1,290 @@
+"""The access matrix: every organisation x every record x every path, on SQLite and PostgreSQL.
+
+One persona (Rory, City of Edinburgh, a joint assessment naming NHS Lothian, consent for ILF
+Scotland to see budget totals) is stored the way the organisations would store it, plus a
+person of Glasgow's. Then every demo organisation (two of each role where the role has two,
+to catch mix-ups between clients of one role) tries every read path on every record: direct
+read, history, one version, lists with and without filters, FHIR read. A record it may not
+see must answer 404 and never appear in a list; any unexpected allow fails the test, and so
+does any unexpected refusal. Writes, compute, idempotency replays and imports follow.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from gateway_client import ApiClient
+from gateway_documents import person
+
+from spec.fhir.to_fhir import RESOURCE_TYPES
+
+PERSONA = Path(__file__).resolve().parents[2] / "spec" / "examples" / "valid" / "rory-combined"
+SERVER = ("id", "version", "supersedes", "recorded_at")
+NDJSON = {"Content-Type": "application/x-ndjson"}
+COLLECTION = {
+    "person": "persons",
+    "assessment": "assessments",
+    "support-plan": "support-plans",
+    "funding-line": "funding-lines",
+    "individual-budget": "budgets",
+}
+ORGANISATIONS = (
+    "city-of-edinburgh",
+    "glasgow-city",
+    "nhs-lothian",
+    "nhs-ggc",
+    "ilf-scotland",
+    "dwp-access-to-work",
+    "saas",
+    "demo-auditor",
+    "demo-vendor",
+)
+EDINBURGH_ONLY = frozenset({"city-of-edinburgh"})
+JOINT = frozenset({"city-of-edinburgh", "nhs-lothian"})
+# Which organisations may read each record: the access policy, written out by hand.
+READERS: dict[str, frozenset[str]] = {
+    "person": JOINT,
+    "assessment": JOINT,
+    "support-plan": JOINT,
+    "line-council": EDINBURGH_ONLY,
+    "line-ilf": frozenset({"city-of-edinburgh", "ilf-scotland"}),
+    "line-dwp": frozenset({"city-of-edinburgh", "dwp-access-to-work"}),
+    "line-nhs": JOINT,
+    "budget": frozenset({"city-of-edinburgh", "nhs-lothian", "ilf-scotland"}),
+    "glasgow-person": frozenset({"glasgow-city"}),
+}
+
+
+def _load(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = orjson.loads((PERSONA / name).read_bytes())
+    return {k: v for k, v in document.items() if k not in SERVER}
+
+
+def _in_force(person_document: dict[str, Any]) -> dict[str, Any]:
+    """The persona's consents, kept in force for as long as the test suite lives."""
+    for consent in person_document.get("consents", []):
+        consent["period"]["end"] = "2099-12-31"
+    return person_document
+
+
+def _line_label(line: dict[str, Any]) -> str:
+    source = str(line["source"])
+    for prefix, label in (
+        ("council", "line-council"),
+        ("ilf", "line-ilf"),
+        ("dwp", "line-dwp"),
+        ("nhs", "line-nhs"),
+    ):
+        if source.startswith(prefix):
+            return label
+    raise AssertionError(f"unexpected source {source}")
+
+
+_OWNER = {
+    "line-council": "city-of-edinburgh",
+    "line-ilf": "ilf-scotland",
+    "line-dwp": "dwp-access-to-work",
+    "line-nhs": "nhs-lothian",
+}
+
+
+def _store_world(api: ApiClient) -> dict[str, tuple[str, str]]:
+    """Store the persona as its organisations would; label -> (document type, id)."""
+    edinburgh = api.acting_as("city-of-edinburgh")
+    created = edinburgh.post("/v1/persons", json=_in_force(_load("person.json")))
+    assert created.status_code == 201, created.text
+    person_id = created.json()["id"]
+    world = {"person": ("person", person_id)}
+    by_owner: dict[str, list[bytes]] = {}
+    labels: dict[str, list[str]] = {}
+    for raw in (PERSONA / "funding-lines.ndjson").read_bytes().splitlines():
+        line = orjson.loads(raw)
+        label = _line_label(line)
+        owner = _OWNER[label]
+        kept = {k: v for k, v in line.items() if k not in (*SERVER, "person")}
+        by_owner.setdefault(owner, []).append(orjson.dumps(kept))
+        labels.setdefault(owner, []).append(label)
+    for owner, lines in by_owner.items():
+        report = api.acting_as(owner).post("/v1/bulk", content=b"\n".join(lines), headers=NDJSON)
+        assert report.json()["summary"]["rejected"] == 0, report.text
+        for label, entry in zip(labels[owner], report.json()["lines"], strict=True):
+            world.setdefault(label, ("funding-line", entry["id"]))
+    assessment = _load("assessment.json") | {"person": {"id": person_id}}
+    stored = edinburgh.post("/v1/assessments", json=assessment)
+    assert stored.status_code == 201, stored.text
+    world["assessment"] = ("assessment", stored.json()["id"])
+    plan = _load("support-plan.json") | {
+        "person": {"id": person_id},
+        "assessment": {"id": stored.json()["id"], "version": 1},
+    }
+    stored_plan = edinburgh.post("/v1/support-plans", json=plan)
+    assert stored_plan.status_code == 201, stored_plan.text
+    world["support-plan"] = ("support-plan", stored_plan.json()["id"])
+    budget = edinburgh.post("/v1/budgets/compute", json={"plan": stored_plan.json()["id"]})
+    assert budget.status_code == 201, budget.text
+    world["budget"] = ("individual-budget", budget.json()["id"])
+    glasgow = api.acting_as("glasgow-city").post(
+        "/v1/persons", json=person(council_area="S12000049")
+    )
+    assert glasgow.status_code == 201, glasgow.text
+    world["glasgow-person"] = ("person", glasgow.json()["id"])
+    return world
+
+
+@pytest.fixture
+def world(api: ApiClient) -> tuple[ApiClient, dict[str, tuple[str, str]]]:
+    return api, _store_world(api)
+
+
+def _listed(client: ApiClient, url: str) -> set[str]:
+    """Every id a list shows, following its cursors to the end."""
+    seen: set[str] = set()
+    pages = 0
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200, page.text
+        seen |= {item["id"] for item in page.json()["items"]}
+        url = page.json()["next"]
+        pages += 1
+        assert pages < 50, "paging did not terminate"
+    return seen
+
+
+def test_every_organisation_reads_exactly_what_the_policy_grants(world: tuple) -> None:
+    api, records = world
+    person_id = records["person"][1]
+    wrong: list[str] = []
+    for organisation in ORGANISATIONS:
+        client = api.acting_as(organisation)
+        lists = {
+            kind: _listed(client, f"/v1/{collection}?limit=2")
+            for kind, collection in COLLECTION.items()
+        }
+        for label, (kind, record_id) in records.items():
+            allowed = organisation in READERS[label]
+            base = f"/v1/{COLLECTION[kind]}/{record_id}"
+            fhir = f"/fhir/r4/{RESOURCE_TYPES[kind]}/{record_id}"
+            expected = 200 if allowed else 404
+            for url in (base, f"{base}/history", f"{base}/history/1", fhir):
+                status = client.get(url).status_code
+                if status != expected:
+                    wrong.append(f"{organisation} GET {url} ({label}): {status}, not {expected}")
+            if (record_id in lists[kind]) != allowed:
+                wrong.append(f"{organisation} list {kind}: {label} shown={not allowed}")
+            if kind != "person":
+                filtered = _listed(client, f"/v1/{COLLECTION[kind]}?person={person_id}&limit=1")
+                if label != "glasgow-person" and (record_id in filtered) != allowed:
+                    wrong.append(f"{organisation} list {kind}?person=: {label} shown={not allowed}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_responses_are_minimised_per_role(world: tuple) -> None:
+    api, records = world
+    budget_url = f"/v1/budgets/{records['budget'][1]}"
+    full = api.acting_as("city-of-edinburgh").get(budget_url).json()
+    totals_only = api.acting_as("ilf-scotland").get(budget_url).json()
+    assert "lines" in full
+    assert "lines" not in totals_only
+    assert set(totals_only["totals"]) <= {"gross", "net"}
+    listed = api.acting_as("ilf-scotland").get("/v1/budgets").json()["items"]
+    assert [item.get("lines") for item in listed] == [None]
+    plan = api.acting_as("nhs-lothian").get(f"/v1/support-plans/{records['support-plan'][1]}")
+    assert plan.status_code == 200
+    fhir_plan = f"/fhir/r4/CarePlan/{records['support-plan'][1]}/$document"
+    assert api.acting_as("nhs-lothian").get(fhir_plan).status_code == 200
+    assert api.acting_as("nhs-ggc").get(fhir_plan).status_code == 404
+    assert api.acting_as("ilf-scotland").get(fhir_plan).status_code == 404
+
+
+def test_writes_compute_replays_and_imports_refuse_other_organisations(world: tuple) -> None:
+    api, records = world
+    wrong: list[str] = []
+    for organisation in ORGANISATIONS:
+        client = api.acting_as(organisation)
+        for label, (kind, record_id) in records.items():
+            owner = {"glasgow-person": "glasgow-city"}.get(label, _OWNER.get(label))
+            if organisation in (owner, "city-of-edinburgh") and label != "glasgow-person":
+                continue
+            if organisation == "glasgow-city" and label == "glasgow-person":
+                continue
+            url = f"/v1/{COLLECTION[kind]}/{record_id}"
+            current = api.acting_as(
+                "glasgow-city" if label == "glasgow-person" else "city-of-edinburgh"
+            ).get(url)
+            answer = client.put(url, json=current.json(), headers={"If-Match": '"1"'})
+            expected = {403} if organisation in READERS[label] else {404}
+            if label == "assessment" and organisation == "nhs-lothian":
+                expected = {200, 412}  # a board writes the joint assessments naming it
+            if answer.status_code not in expected:
+                wrong.append(f"{organisation} PUT {label}: {answer.status_code}, not {expected}")
+    assert not wrong, "\n".join(wrong)
+
+    plan_id = records["support-plan"][1]
+    for organisation, status in (
+        ("glasgow-city", 422),  # as for a plan that does not exist
+        ("nhs-ggc", 422),
+        ("ilf-scotland", 422),
+        ("nhs-lothian", 403),  # may read the plan, may not budget it
+        ("city-of-edinburgh", 200),
+    ):
+        computed = api.acting_as(organisation).post("/v1/budgets/compute", json={"plan": plan_id})
+        assert computed.status_code == status, (organisation, computed.text)
+    unknown = api.post("/v1/budgets/compute", json={"plan": str(uuid.uuid4())})
+    assert (
+        unknown.json()["detail"]
+        == api.acting_as("glasgow-city")
+        .post("/v1/budgets/compute", json={"plan": plan_id})
+        .json()["detail"]
+    )
+
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = person()
+    first = api.post("/v1/persons", json=body, headers=key)
+    assert first.status_code == 201
+    replayed = api.acting_as("glasgow-city").post("/v1/persons", json=body, headers=key)
+    assert replayed.status_code == 403
+    assert "idempotent-replayed" not in replayed.headers
+    assert first.json()["id"] not in replayed.text
+
+    sample = Path(__file__).resolve().parents[2] / "spec" / "sources" / "ilf-scotland"
+    data = (sample / "sample.csv").read_bytes()
+    foreign = api.acting_as("dwp-access-to-work").post("/v1/imports/ilf-scotland", content=data)
+    assert foreign.status_code == 200
+    assert foreign.json()["summary"]["stored"] == 0
+    own = api.acting_as("ilf-scotland").post("/v1/imports/ilf-scotland", content=data)
+    assert own.json()["summary"]["rejected"] == 0
+    again = api.acting_as("saas").post("/v1/imports/ilf-scotland", content=data).json()
+    statuses = {p["rule"] for r in again["records"] for p in r["problems"]}
+    assert again["summary"]["stored"] == 0
+    assert statuses == {"not-found"}, statuses
+
+
+def test_without_a_token_every_route_is_401_and_metadata_stays_public(api: ApiClient) -> None:
+    nobody = api.acting_as(None)
+    for url in ("/v1/persons", "/v1/budgets", f"/fhir/r4/Patient/{uuid.uuid4()}"):
+        answer = nobody.get(url)
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert nobody.get("/fhir/r4/metadata").status_code == 200
+    assert nobody.get("/.well-known/jwks.json").status_code == 200
+    assert api.get("/v1/persons").headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_withdrawn_consent_counts_from_the_next_request(world: tuple) -> None:
+    api, records = world
+    budget_url = f"/v1/budgets/{records['budget'][1]}"
+    ilf = api.acting_as("ilf-scotland")
+    assert ilf.get(budget_url).status_code == 200
+    person_url = f"/v1/persons/{records['person'][1]}"
+    current = api.get(person_url).json()
+    for consent in current["consents"]:
+        if consent["purpose"] == "budget-totals":
+            consent["withdrawn_at"] = "2026-01-01T00:00:00Z"
+    changed = api.put(person_url, json=current, headers={"If-Match": '"1"'})
+    assert changed.status_code == 200, changed.text
+    assert ilf.get(budget_url).status_code == 404
+    assert records["budget"][1] not in _listed(ilf, "/v1/budgets")
