@@ -23,6 +23,7 @@ from conformance.capabilities import Capabilities
 from conformance.certificate import issue_certificate, write_certificate
 from conformance.contract import contract_checks
 from conformance.documents import document_checks
+from conformance.fhir import fhir_checks
 from conformance.reports import REPORT_DIR, write_reports
 from conformance.results import Result, Waiver
 from conformance.run import RunRecord
@@ -40,7 +41,13 @@ class NothingToCheck(Exception):
 
 def all_target_checks() -> list[Check]:
     """Every check of an HTTP run, in the order they run."""
-    return [*contract_checks(), *behaviour_checks(), *budget_checks(), *security_checks()]
+    return [
+        *contract_checks(),
+        *behaviour_checks(),
+        *budget_checks(),
+        *fhir_checks(),
+        *security_checks(),
+    ]
 
 
 def _run_grouped(

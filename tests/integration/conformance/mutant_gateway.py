@@ -245,7 +245,17 @@ def forged_token_accepted(app: App) -> App:
     return mutant
 
 
+def _fhir_field_dropped(scope: Scope, status: int, headers: dict[str, str], body: bytes) -> Any:
+    """Defect: the FHIR Patient loses the person's birth date."""
+    if scope["path"].startswith("/fhir/r4/Patient/") and status == 200:
+        resource = json.loads(body)
+        resource.pop("birthDate", None)
+        body = json.dumps(resource).encode()
+    return status, headers, body
+
+
 MUTANTS: dict[str, Callable[[App], App]] = {
+    "fhir-field-dropped": response_mutant(_fhir_field_dropped),
     "other-council-readable": other_council_readable,
     "forged-token-accepted": forged_token_accepted,
     "if-match-ignored": if_match_ignored,

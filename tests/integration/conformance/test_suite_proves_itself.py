@@ -25,6 +25,7 @@ from conformance.behaviour import behaviour_checks
 from conformance.budget import budget_checks
 from conformance.capabilities import parse_capabilities
 from conformance.contract import contract_checks
+from conformance.fhir import fhir_checks
 from conformance.results import Outcome
 from conformance.security import security_checks
 from conformance.session import run_against
@@ -34,11 +35,12 @@ from sdsx.cli import app
 
 HERE = Path(__file__).parent
 REPORT_SCHEMA = Path(__file__).parents[3] / "conformance" / "report.schema.json"
-FEATURES = ["contract", "behaviour", "budget-compute", "imports", "security"]
+FEATURES = ["contract", "behaviour", "budget-compute", "imports", "security", "fhir"]
 
 # Each mutant, the check that must catch it, and the requirement that check must cite.
 KILLS: dict[str, tuple[str, str]] = {
     "other-council-readable": ("security.cross-organisation", "SDS-SEC-021"),
+    "fhir-field-dropped": ("fhir.patient-read", "SDS-FHR-003"),
     "forged-token-accepted": ("security.bad-tokens", "SDS-SEC-010"),
     "if-match-ignored": ("behaviour.if-match", "SDS-API-006"),
     "idempotency-ignored": ("behaviour.idempotency", "SDS-API-005"),
@@ -157,6 +159,8 @@ def _checks_for(mutant: str) -> list:  # type: ignore[type-arg]
         return budget_checks()
     if mutant in ("other-council-readable", "forged-token-accepted"):
         return security_checks()
+    if mutant == "fhir-field-dropped":
+        return fhir_checks()
     return [*behaviour_checks(), *contract_checks()[1:2]]
 
 
