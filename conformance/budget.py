@@ -133,6 +133,24 @@ def _store_lines(
     return ids
 
 
+def _read_back(context: Context, budget: dict[str, Any]) -> None:
+    """The computed budget is stored (SDS-API-017): it reads back natively, and as FHIR."""
+    stored = context.http.send("GET", f"/v1/budgets/{budget.get('id')}")
+    if stored.status_code != 200 or stored.json() != budget:
+        raise Failure(
+            f"the computed budget does not read back as computed from /v1/budgets "
+            f"({stored.status_code})",
+            requirements=("SDS-API-017",),
+        )
+    if "fhir" in context.capabilities.features:
+        account = context.http.send("GET", f"/fhir/r4/Account/{budget.get('id')}")
+        if account.status_code != 200 or account.json().get("resourceType") != "Account":
+            raise Failure(
+                f"the computed budget does not read back as a FHIR Account ({account.status_code})",
+                requirements=("SDS-API-017",),
+            )
+
+
 def _not_over_http(entry: dict[str, Any]) -> str:
     """Why a vector cannot be put to a target through its API, or "" when it can."""
     versions = [(line.get("id"), line.get("version", 1)) for line in entry.get("lines", [])]
@@ -177,10 +195,12 @@ def _vector_check(vector: Vector) -> Check:
             return "the target refused the inputs as the vector expects"
         if response.status_code not in (200, 201):
             raise Failure(f"computing the budget answered {response.status_code}")
-        differences = compare_budget(expected, response.json(), ids)
+        budget = response.json()
+        differences = compare_budget(expected, budget, ids)
         if differences:
             raise Failure(f"{vector.id}: " + "; ".join(differences[:8]))
-        return f"{vector.id}: every expected figure matches"
+        _read_back(context, budget)
+        return f"{vector.id}: every expected figure matches, and the stored budget reads back"
 
     cited = tuple(dict.fromkeys((*vector.requirements, "SDS-API-017", "SDS-CNF-003")))
     return Check(
