@@ -18,12 +18,16 @@ from conformance.fixtures import council_area, funding_line, person, without_ser
 from conformance.runner import Check, Context, Failure, Unverifiable
 from spec import validate
 
-__all__ = ["GROUP", "PROBLEM_JSON", "behaviour_checks", "expect_problem"]
+__all__ = ["GROUP", "PROBLEM_JSON", "WRITES_PEOPLE", "behaviour_checks", "expect_problem"]
 
 GROUP = "behaviour"
 PROBLEM_JSON = "application/problem+json"
 _UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 _FEATURES = frozenset({"behaviour"})
+# Most checks write fresh people, which only a council may do (SDS-SEC-023); for an NHS board
+# or a funder they are not applicable until the suite has per-role fixtures.
+WRITES_PEOPLE = frozenset({"council"})
+_ANY_ROLE = frozenset({"behaviour.request-id", "behaviour.parameters", "behaviour.health"})
 
 
 def _rng(context: Context, name: str) -> random.Random:
@@ -473,6 +477,15 @@ def behaviour_checks() -> list[Check]:
         ),
     ]
     return [
-        Check(id=i, title=t, group=GROUP, requirements=r, run=f, features=_FEATURES, level=lvl)
+        Check(
+            id=i,
+            title=t,
+            group=GROUP,
+            requirements=r,
+            run=f,
+            features=_FEATURES,
+            level=lvl,
+            roles=frozenset() if i in _ANY_ROLE else WRITES_PEOPLE,
+        )
         for i, t, r, f, lvl in table
     ]

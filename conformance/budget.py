@@ -14,7 +14,7 @@ import json
 import random
 from typing import Any
 
-from conformance.behaviour import expect_problem
+from conformance.behaviour import WRITES_PEOPLE, expect_problem
 from conformance.fixtures import council_area, person
 from conformance.runner import Check, Context, Failure, NotApplicable, Unverifiable
 from conformance.vectorsets import BUDGET_VECTORS, Vector, load_vectors
@@ -210,6 +210,7 @@ def _vector_check(vector: Vector) -> Check:
         requirements=cited,
         run=run,
         features=frozenset({"budget-compute"}),
+        roles=WRITES_PEOPLE,
         subject=vector.file,
     )
 

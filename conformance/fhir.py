@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from conformance.behaviour import WRITES_PEOPLE
 from conformance.fixtures import council_area, person
 from conformance.runner import Check, Context, Failure, Unverifiable
 from spec.fhir import to_resources, validate_resource
@@ -83,5 +84,6 @@ def fhir_checks() -> list[Check]:
             requirements=("SDS-FHR-001", "SDS-FHR-002", "SDS-FHR-003"),
             run=_check_patient,
             features=frozenset({"fhir"}),
+            roles=WRITES_PEOPLE,
         )
     ]

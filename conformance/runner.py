@@ -147,7 +147,9 @@ def _run_one(check: Check, context: Context) -> Result:
         result.message = f"suite defect: {type(exc).__name__}: {exc}{where}"
     result.duration_ms = (time.perf_counter() - started) * 1000
     if context.target is not None:
-        result.evidence = context.target.take_recording()
+        evidence = context.target.take_recording()
+        # Evidence is what a reader needs to see a problem; a pass keeps the report small.
+        result.evidence = [] if result.outcome is Outcome.PASS else evidence
     return result
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from joserfc import jwk, jws
 from joserfc.jws import JWSRegistry
 
-from conformance.behaviour import expect_problem
+from conformance.behaviour import WRITES_PEOPLE, expect_problem
 from conformance.capabilities import Client
 from conformance.fixtures import council_area, person
 from conformance.runner import Check, Context, Failure, Unverifiable
@@ -217,5 +217,6 @@ def security_checks() -> list[Check]:
             requirements=("SDS-SEC-020", "SDS-SEC-021"),
             run=_check_cross_organisation,
             features=_FEATURES,
+            roles=WRITES_PEOPLE,
         ),
     ]

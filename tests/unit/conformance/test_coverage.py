@@ -41,3 +41,16 @@ def test_every_group_verifies_something() -> None:
     verified = verified_requirements()
     for area in ("API", "DOC", "BUD", "SEC", "CNF"):
         assert any(r.startswith(f"SDS-{area}-") for r in verified), area
+
+
+def test_checks_that_write_people_do_not_apply_to_a_funder() -> None:
+    from conformance.capabilities import parse_capabilities
+    from conformance.runner import applicability
+
+    funder = parse_capabilities(
+        {"role": "funder", "level": "full", "features": ["behaviour", "contract"]}
+    )
+    by_id = {c.id: applicability(c, funder) for c in all_target_checks()}
+    assert "council" in str(by_id["behaviour.if-match"])
+    assert by_id["behaviour.request-id"] is None
+    assert by_id["contract.no-server-error"] is None
