@@ -39,19 +39,8 @@ FEATURES = ["contract", "behaviour", "budget-compute", "imports", "security", "f
 
 # Each mutant, the check that must catch it, and the requirement that check must cite.
 KILLS: dict[str, tuple[str, str]] = {
-    "other-council-readable": ("security.cross-organisation", "SDS-SEC-021"),
-    "fhir-field-dropped": ("fhir.patient-read", "SDS-FHR-003"),
-    "forged-token-accepted": ("security.bad-tokens", "SDS-SEC-010"),
-    "if-match-ignored": ("behaviour.if-match", "SDS-API-006"),
-    "idempotency-ignored": ("behaviour.idempotency", "SDS-API-005"),
-    "media-type-ignored": ("behaviour.media-type", "SDS-API-011"),
-    "server-error-on-bad-input": ("behaviour.problem-json", "SDS-API-001"),
-    "plain-json-errors": ("behaviour.problem-json", "SDS-API-001"),
-    "broken-cursor": ("behaviour.pagination", "SDS-API-010"),
-    "rounding-changed": ("budget.bud-v-001", "SDS-CNF-003"),
-    "field-dropped": ("behaviour.read-back", "SDS-CNF-001"),
-    "request-id-dropped": ("behaviour.request-id", "SDS-API-008"),
-    "history-truncated": ("behaviour.history", "SDS-DOC-004"),
+    e["mutant"]: (e["check"], e["requirement"])
+    for e in json.loads((HERE / "kill-matrix.json").read_text())["expected"]
 }
 
 
