@@ -85,7 +85,7 @@ def test_an_exception_in_a_check_is_a_suite_error_naming_where() -> None:
     (result,) = _run(_check(crash))
     assert result.outcome is Outcome.ERROR
     assert "ZeroDivisionError" in result.message
-    assert "test_runner.py" in result.message
+    assert "test_conformance_runner.py" in result.message
 
 
 def test_a_failure_narrows_to_the_requirements_it_broke() -> None:
