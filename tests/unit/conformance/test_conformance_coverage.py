@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from conformance.coverage import NOT_AUTOMATED, coverage_gaps, verified_requirements
 from conformance.session import all_target_checks
@@ -16,7 +17,7 @@ def test_every_must_is_verified_or_has_a_recorded_reason() -> None:
     assert coverage_gaps(CATALOGUE) == []
 
 
-def test_the_gate_fails_for_an_unexcused_must_and_a_stale_excuse(tmp_path) -> None:
+def test_the_gate_fails_for_an_unexcused_must_and_a_stale_excuse(tmp_path: Path) -> None:
     entries = json.loads(NOT_AUTOMATED.read_text())["requirements"]
     dropped = entries[0]["requirement"]
     stale = {"requirement": "SDS-API-006", "reason": "an excuse for a requirement that is checked"}

@@ -72,7 +72,9 @@ def test_undeclared_features_roles_and_levels_are_reported_not_dropped() -> None
 
 
 @pytest.mark.parametrize("requirements", [(), (UNKNOWN_ID,)])
-def test_a_check_citing_nothing_or_an_unknown_id_is_a_suite_error(requirements) -> None:
+def test_a_check_citing_nothing_or_an_unknown_id_is_a_suite_error(
+    requirements: tuple[str, ...],
+) -> None:
     (result,) = _run(_check(lambda _: "ok", requirements=requirements))
     assert result.outcome is Outcome.ERROR
     assert exit_code([result]) == 3

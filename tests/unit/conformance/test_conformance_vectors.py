@@ -3,6 +3,8 @@ requirements, and every schema vector's expectation confirmed by the reference v
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conformance.vectorsets import (
@@ -26,7 +28,7 @@ UNKNOWN_ID = "SDS-" + "ZZZ-999"
 @pytest.mark.parametrize(
     ("folder", "schema"), [(SCHEMA_VECTORS, SCHEMA_SCHEMA), (BUDGET_VECTORS, BUDGET_SCHEMA)]
 )
-def test_vectors_are_sound(folder, schema) -> None:
+def test_vectors_are_sound(folder: Path, schema: Path) -> None:
     assert load_vectors(folder), f"{folder} holds no vectors"
     assert vector_problems(folder, schema, load_catalogue()) == []
 
@@ -39,7 +41,7 @@ def test_the_reference_validator_agrees_with_every_schema_vector(vector: Vector)
     assert found == {(e["pointer"], e["requirement"]) for e in vector.entry["expect"]}
 
 
-def test_the_sanity_check_catches_duplicates_and_unknown_requirements(tmp_path) -> None:
+def test_the_sanity_check_catches_duplicates_and_unknown_requirements(tmp_path: Path) -> None:
     entry = dict(SCHEMA[0].entry)
     broken = dict(entry, requirements=[UNKNOWN_ID])
     (tmp_path / "a.json").write_text(
