@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from conformance.capabilities import (
+    FEATURES,
     Capabilities,
     CapabilitiesError,
     Client,
@@ -36,7 +37,37 @@ app = typer.Typer(
     help="Conformance suite: test a system's API or exported documents against the standard.",
     no_args_is_help=True,
 )
-_DEFAULT_FEATURES = frozenset({"documents", "contract", "behaviour", "imports", "budget-compute"})
+# Without a capabilities file: what any exchange API is expected to do. Imports need a
+# funder's client, security a second organisation's, FHIR its endpoints; declare them.
+_DEFAULT_FEATURES = frozenset({"documents", "contract", "behaviour", "budget-compute"})
+# The reference gateway's demo organisations a run acts as with --demo-keys: the main
+# council, a council of another area (cross-organisation reads) and a funder (imports).
+_DEMO_CLIENTS = (
+    ("glasgow-city", "S12000049"),
+    ("city-of-edinburgh", "S12000036"),
+    ("ilf-scotland", "ilf-scotland"),
+)
+
+
+def _demo_capabilities(keys: Path, level: str | None) -> Capabilities:
+    """Capabilities for the reference gateway's demo organisations, keys from ``keys``."""
+    clients = []
+    for client_id, code in _DEMO_CLIENTS:
+        path = keys / f"{client_id}.pem"
+        try:
+            pem = path.read_bytes()
+        except OSError as exc:
+            raise CapabilitiesError(f"--demo-keys: cannot read {path}: {exc.strerror}") from None
+        clients.append(Client(client_id=client_id, key_pem=pem, organisation=code))
+    return Capabilities(
+        role="council",
+        level=level or "full",
+        features=frozenset(FEATURES),
+        product="sdsx reference gateway (demo organisations)",
+        clients=tuple(clients),
+    )
+
+
 _STYLE = {
     Outcome.PASS: "green",
     Outcome.FAIL: "red",
@@ -127,6 +158,9 @@ def run(
     key: Path | None = typer.Option(None, "--key", help="PEM private key of the client."),
     organisation: str = typer.Option("", "--organisation", help="Client's official code."),
     capabilities: Path | None = typer.Option(None, "--capabilities", help="Capabilities JSON."),
+    demo_keys: Path | None = typer.Option(
+        None, "--demo-keys", help="Keys folder of a local sdsx serve: act as its demo orgs."
+    ),
     waivers: Path | None = typer.Option(None, "--waivers", help="Waivers YAML."),
     out: Path = typer.Option(REPORT_DIR, "--out", help="Report folder."),
     seed: int | None = typer.Option(None, "--seed", help="Seed, to reproduce a run."),
@@ -139,7 +173,10 @@ def run(
             raise CapabilitiesError(f"--role {role} is not council, health-board or funder")
         if level is not None and level not in ("core", "full"):
             raise CapabilitiesError(f"--level {level} is not core or full")
-        caps = _capabilities(capabilities, role, level, client_id, key, organisation)
+        if demo_keys is not None:
+            caps = _demo_capabilities(demo_keys, level)
+        else:
+            caps = _capabilities(capabilities, role, level, client_id, key, organisation)
         accepted = load_waivers(waivers) if waivers else []
     except (CapabilitiesError, WaiverError) as exc:
         raise _fail(err, str(exc)) from None

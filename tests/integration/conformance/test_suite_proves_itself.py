@@ -220,6 +220,23 @@ def test_the_command_line_runs_verifies_and_rejects_an_edited_certificate(
     assert "edited" in refused.output
     doctor = runner.invoke(app, ["conformance", "doctor", *common])
     assert doctor.exit_code == 0, doctor.output
+    demo = runner.invoke(
+        app,
+        [
+            "conformance",
+            "run",
+            "--target",
+            server.url,
+            "--demo-keys",
+            str(DataFolder(server.data_dir).keys_dir),
+            "--out",
+            str(tmp_path / "demo"),
+        ],
+    )
+    assert demo.exit_code == 0, demo.output
+    report = json.loads((tmp_path / "demo" / "report.json").read_text())
+    assert report["level"] == "full"
+    assert report["summary"]["fail"] == report["summary"]["skip"] == 0
 
 
 def test_an_unreachable_target_is_exit_code_2(tmp_path: Path) -> None:
