@@ -8,6 +8,7 @@ to them over HTTP only, exactly as it would to a vendor's system.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from conformance.session import run_against
 from conformance.target import Target
 from gateway.security.datafolder import DataFolder
 from sdsx.cli import app
+from spec.identifiers import check_chi
 
 HERE = Path(__file__).parent
 REPORT_SCHEMA = Path(__file__).parents[3] / "conformance" / "report.schema.json"
@@ -169,6 +171,18 @@ def test_every_mutant_is_caught_by_the_check_of_the_requirement_it_breaks(
     assert caught.evidence[-1].curl().startswith("curl ")
     assert record.exit_code == 1
     assert not [r for r in record.results if r.outcome is Outcome.ERROR]
+    _assert_redacted(tmp_path)
+
+
+def _assert_redacted(folder: Path) -> None:
+    """No artefact of a run holds a JWT (token or assertion) or a valid CHI number."""
+    for path in folder.iterdir():
+        text = path.read_text(encoding="utf-8")
+        if path.name.startswith("certificate"):
+            continue  # The certificate is itself a JWS, over redacted results only.
+        assert not re.search(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ", text), f"a JWT in {path.name}"
+        digits = re.findall(r"(?<![0-9])[0-9]{10}(?![0-9])", text)
+        assert [d for d in digits if check_chi(d) is None] == [], f"a CHI in {path.name}"
 
 
 def test_the_kill_matrix_covers_at_least_eight_mutants() -> None:
