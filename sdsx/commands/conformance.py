@@ -1,7 +1,8 @@
 """``sdsx conformance``: prove a system speaks the standard, with one command.
 
 ``run`` tests a live API, ``check-docs`` tests exported files, ``verify`` checks a signed
-certificate, ``doctor`` checks a target before a run. Reports go to ``conformance-report/``.
+certificate, ``doctor`` checks a target before a run, ``coverage`` lists what verifies each
+requirement of the catalogue. Reports go to ``conformance-report/``.
 Exit codes: 0 every applicable MUST passed; 1 a MUST failed or could not be verified;
 2 the run could not be made (unreachable target, bad arguments or files); 3 the suite erred.
 """
@@ -23,6 +24,7 @@ from conformance.capabilities import (
     load_capabilities,
 )
 from conformance.certificate import verify_certificate
+from conformance.coverage import coverage_gaps, not_automated, verified_requirements
 from conformance.doctor import diagnose
 from conformance.reports import REPORT_DIR
 from conformance.results import EXIT_CANNOT_RUN, EXIT_SUITE_ERROR, Outcome, Result, counts
@@ -274,3 +276,35 @@ def doctor(
         console.print(f"[{s}]{finding.status:>7}[/{s}] {finding.topic}: {finding.detail}")
     if any(f.status == "problem" for f in findings):
         raise typer.Exit(EXIT_CANNOT_RUN)
+
+
+@app.command("coverage")
+def coverage(
+    level: str = typer.Option("MUST", "--level", help="MUST, SHOULD or MAY."),
+) -> None:
+    """List each requirement with what verifies it or why it cannot be; exit 1 on a gap."""
+    from spec.requirements import load_catalogue
+
+    catalogue = load_catalogue()
+    verified = verified_requirements()
+    excused = not_automated()
+    console = Console(highlight=False, soft_wrap=True)
+    for requirement in catalogue:
+        if requirement.level != level.upper():
+            continue
+        if requirement.id in verified:
+            shown = ", ".join(verified[requirement.id][:4])
+            more = len(verified[requirement.id]) - 4
+            console.print(
+                f"[green]verified[/green] {requirement.id}  {shown}"
+                + (f" (+{more})" if more > 0 else "")
+            )
+        elif requirement.id in excused:
+            console.print(f"[yellow] excused[/yellow] {requirement.id}  {excused[requirement.id]}")
+        else:
+            console.print(f"[red]     gap[/red] {requirement.id}  {requirement.text}")
+    gaps = coverage_gaps(catalogue)
+    if gaps:
+        for gap in gaps:
+            console.print(f"[red]gap[/red]: {gap}")
+        raise typer.Exit(1)

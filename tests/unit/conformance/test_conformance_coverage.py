@@ -55,3 +55,14 @@ def test_checks_that_write_people_do_not_apply_to_a_funder() -> None:
     assert "council" in str(by_id["behaviour.if-match"])
     assert by_id["behaviour.request-id"] is None
     assert by_id["contract.no-server-error"] is None
+
+
+def test_the_coverage_command_lists_every_must_and_exits_0() -> None:
+    from typer.testing import CliRunner
+
+    from sdsx.cli import app
+
+    ran = CliRunner().invoke(app, ["conformance", "coverage"])
+    assert ran.exit_code == 0, ran.output
+    musts = [r.id for r in CATALOGUE if r.level == "MUST"]
+    assert all(rid in ran.output for rid in musts)
