@@ -13,9 +13,9 @@ import random
 from typing import Any
 
 from conformance.behaviour import WRITES_PEOPLE
-from conformance.fixtures import council_area, person
+from conformance.fixtures import council_area, person, without_server_members
 from conformance.runner import Check, Context, Failure, Unverifiable
-from spec.fhir import to_resources, validate_resource
+from spec.fhir import to_bundle, to_resources, validate_resource
 
 __all__ = ["FHIR_MEDIA_TYPE", "GROUP", "fhir_checks"]
 
@@ -74,6 +74,35 @@ def _check_patient(context: Context) -> str:
     return "the Patient is valid R4 and exactly the standard's mapping of the stored person"
 
 
+def _check_transaction(context: Context) -> str:
+    rng = random.Random(f"{context.state.get('nonce', '')}{context.seed}:fhir-transaction")
+    sent = person(rng, council_area(context))
+    bundle = to_bundle([sent], bundle_type="transaction")
+    response = context.http.send(
+        "POST", "/fhir/r4", json_body=bundle, headers={"Content-Type": FHIR_MEDIA_TYPE}
+    )
+    if response.status_code != 200:
+        raise Failure(f"a transaction Bundle of one Patient answered {response.status_code}")
+    entries = response.json().get("entry", [])
+    locations = [str(e.get("response", {}).get("location", "")) for e in entries]
+    patient = next((loc for loc in locations if loc.startswith("Patient/")), "")
+    if not patient:
+        raise Failure(f"the transaction-response names no Patient location: {locations}")
+    record = patient.split("/")[1]
+    native = context.http.send("GET", f"/v1/persons/{record}")
+    if native.status_code != 200:
+        raise Failure(f"the person stored from FHIR does not read back ({native.status_code})")
+    if without_server_members(native.json()) != without_server_members(sent):
+        differences = _differences(
+            without_server_members(sent), without_server_members(native.json())
+        )
+        raise Failure(
+            "the person stored from a FHIR Patient differs from the document the Patient "
+            "was made from: " + "; ".join(differences[:8])
+        )
+    return "a Patient sent in a transaction Bundle is stored as the document it came from"
+
+
 def fhir_checks() -> list[Check]:
     """The FHIR group."""
     return [
@@ -85,5 +114,14 @@ def fhir_checks() -> list[Check]:
             run=_check_patient,
             features=frozenset({"fhir"}),
             roles=WRITES_PEOPLE,
-        )
+        ),
+        Check(
+            id="fhir.transaction-round-trip",
+            title="A Patient sent as FHIR is stored as the document it came from",
+            group=GROUP,
+            requirements=("SDS-FHR-002", "SDS-FHR-003", "SDS-FHR-004"),
+            run=_check_transaction,
+            features=frozenset({"fhir"}),
+            roles=WRITES_PEOPLE,
+        ),
     ]
