@@ -33,7 +33,7 @@ from gateway.middleware import RequestContextMiddleware, request_ids
 from gateway.migrations import upgrade
 from gateway.pagination import CursorCodec
 from gateway.problems import ProblemDetails, ProblemError, problem_response
-from gateway.routers import budgets, fhir, health, imports
+from gateway.routers import audit, budgets, fhir, health, imports
 from gateway.routers.resources import COLLECTIONS, collection_router
 from gateway.security.endpoints import GatewaySecurity, build_security, security_router
 from gateway.security.ratelimit import security_headers
@@ -246,6 +246,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(security_router(security))
     app.include_router(imports.router)
     app.include_router(budgets.router)
+    app.include_router(audit.router)
     app.include_router(fhir.router)
     for collection, kind in COLLECTIONS.items():
         app.include_router(collection_router(collection, kind))

@@ -20,9 +20,23 @@ from gateway.auth import Principal
 from gateway.problems import ProblemError
 from gateway.security.access import role_rules
 from gateway.security.policy import Decision, minimise
-from gateway.security.seam import RecordLookup, authorize_document, list_predicates
+from gateway.security.seam import (
+    RecordLookup,
+    audit_event,
+    authorize_document,
+    list_predicates,
+)
 
-__all__ = ["Action", "ListScope", "authorize", "decide", "list_scope", "present", "refusal"]
+__all__ = [
+    "Action",
+    "ListScope",
+    "authorize",
+    "decide",
+    "list_scope",
+    "note",
+    "present",
+    "refusal",
+]
 
 
 class Action(StrEnum):
@@ -53,6 +67,36 @@ class ListScope:
 
 
 _WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.IMPORT, Action.COMPUTE})
+_DISCLOSED = Decision(True, "disclosed", 200)
+
+
+def _audit(
+    principal: Principal,
+    action: str,
+    record: dict[str, Any],
+    decision: Decision,
+    lookup: RecordLookup | None = None,
+) -> None:
+    """Append an allowed write to the chain in its own transaction; note anything else."""
+    event = audit_event(
+        principal.security,
+        action,
+        record,
+        decision,
+        request_id=principal.request_id or None,
+        correlation_id=principal.correlation_id or None,
+    )
+    conn = getattr(lookup, "connection", None)
+    if principal.audit is not None and conn is not None and decision.allowed:
+        principal.audit.append(conn, event)
+        principal.appended.append(1)
+    else:
+        principal.trail.append(event)
+
+
+def note(principal: Principal, action: str, record: dict[str, Any]) -> None:
+    """Audit a record disclosed without its own decision (a list row, a version, a bundle part)."""
+    _audit(principal, action, record, _DISCLOSED)
 
 
 def decide(
@@ -96,6 +140,7 @@ def authorize(
     """
     known = action is not Action.CREATE if exists is None else exists
     decision = decide(principal, action, record, lookup, exists=known)
+    _audit(principal, action.value, record, decision, lookup if action in _WRITES else None)
     if not decision.allowed:
         if not known and action in _WRITES and decision.status == 404:
             raise refusal(Decision(False, decision.reason, 403), record)

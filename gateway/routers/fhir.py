@@ -21,7 +21,7 @@ from starlette.responses import Response
 from gateway import store
 from gateway.auth import Principal, authenticate
 from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
-from gateway.policy import list_scope, present
+from gateway.policy import list_scope, note, present
 from gateway.problems import ProblemError, problem_responses
 from gateway.routers._messages import database, parse_json, to_response
 from gateway.routers.resources import IdempotencyKey
@@ -46,9 +46,14 @@ _RESOURCE = {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}
 _MAX_LINES = 10_000
 
 
-def _visible(principal: Principal, stored: StoredRecord) -> dict[str, Any]:
-    """The document as ``principal`` may receive it (minimised per role, SDS-SEC-022)."""
+def _visible(principal: Principal, stored: StoredRecord, found: bool = False) -> dict[str, Any]:
+    """The document as ``principal`` may receive it (minimised per role, SDS-SEC-022).
+
+    ``found``: the record came from a search, so no read decision has audited it yet.
+    """
     document: dict[str, Any] = orjson.loads(present(principal, stored.text))
+    if found:
+        note(principal, "read", document)
     return document
 
 
@@ -122,8 +127,8 @@ async def care_plan_document(
                 None,
                 _MAX_LINES,
             )
-        budget = _visible(principal, budgets[0]) if budgets else None
-        visible_lines = [_visible(principal, r) for r in lines]
+        budget = _visible(principal, budgets[0], found=True) if budgets else None
+        visible_lines = [_visible(principal, r, found=True) for r in lines]
         return _fhir(document_bundle(person, plan, budget, visible_lines))
 
     return await _answer(lambda: run_in_threadpool(load))

@@ -20,7 +20,7 @@ from gateway import store
 from gateway.auth import Principal, authenticate
 from gateway.idempotency import fingerprint, parse_key, run_once
 from gateway.pagination import CursorCodec, query_digest
-from gateway.policy import Action, list_scope, present
+from gateway.policy import Action, list_scope, note, present
 from gateway.problems import ProblemError, problem_responses
 from gateway.routers._messages import (
     JSON,
@@ -261,7 +261,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
 
         found = await run_in_threadpool(work)
         return _page(
-            request, principal, found, limit, codec, digest, lambda r: [r.updated_at, r.id]
+            request, principal, "list", found, limit, codec, digest, lambda r: [r.updated_at, r.id]
         )
 
     @router.get(
@@ -295,7 +295,9 @@ def collection_router(collection: str, kind: str) -> APIRouter:
                 return history(conn, record_id, after, limit + 1)
 
         found = await run_in_threadpool(work)
-        return _page(request, principal, found, limit, codec, digest, lambda r: [r.version])
+        return _page(
+            request, principal, "history", found, limit, codec, digest, lambda r: [r.version]
+        )
 
     @router.get(
         "/{record_id}/history/{version}",
@@ -329,6 +331,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
 def _page(
     request: Request,
     principal: Principal,
+    action: str,
     found: list[Any],
     limit: int,
     codec: CursorCodec,
@@ -341,5 +344,7 @@ def _page(
         next_cursor = codec.encode(digest, position(found[-1]))
         following = request.url.include_query_params(cursor=next_cursor)
         next_url = f"{following.path}?{following.query}"
+    for row in found:
+        note(principal, action, {"type": row.type, "id": row.id, "version": row.version})
     texts = (present(principal, r.text) for r in found)
     return Response(page_body(texts, next_cursor, next_url), media_type=JSON)

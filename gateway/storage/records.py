@@ -310,6 +310,11 @@ class StoreLookup:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
+    @property
+    def connection(self) -> Connection:
+        """The caller's connection (the policy audits allowed writes in its transaction)."""
+        return self._conn
+
     def person(self, person_id: str) -> Mapping[str, Any] | None:
         stored = get_record(self._conn, person_id, "person")
         return None if stored is None else stored.document

@@ -196,7 +196,8 @@ def test_key_in_flight_in_another_process_is_409_on_postgres(
     engine = create_engine(database_url)
     with engine.connect() as other_process:
         other_process.execute(
-            text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_lock_id("anonymous", key)}
+            text("SELECT pg_advisory_xact_lock(:k)"),
+            {"k": advisory_lock_id("city-of-edinburgh", key)},
         )
         busy = api.post("/v1/persons", json=person(), headers={"Idempotency-Key": key})
         other_process.rollback()
