@@ -12,13 +12,14 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from gateway import store
 from gateway.auth import Principal, authenticate
-from gateway.idempotency import fingerprint, parse_key, run_once
+from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
 from gateway.pagination import CursorCodec, query_digest
 from gateway.policy import Action, list_scope, note, present
 from gateway.problems import ProblemError, problem_responses
@@ -27,11 +28,13 @@ from gateway.routers._messages import (
     check_media_type,
     database,
     document_response,
+    etag,
     expected_version,
     page_body,
     parse_json,
     to_response,
 )
+from gateway.security.budget_signing import sign_budget
 from gateway.storage.records import (
     SearchFilters,
     get_version,
@@ -175,9 +178,13 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         principal: Annotated[Principal, Depends(authenticate)],
         record_id: RecordId,
     ) -> Response:
+        signed = kind == "individual-budget" and _wants_signature(request)
+
         def work() -> Any:
             with database(request).engine.connect() as conn:
                 stored = store.read(conn, principal, kind, record_id)
+                if signed:
+                    return _signed_response(request, principal, stored)
                 return document_response(stored, principal)
 
         return to_response(await run_in_threadpool(work))
@@ -326,6 +333,23 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         return to_response(await run_in_threadpool(work))
 
     return router
+
+
+def _wants_signature(request: Request) -> bool:
+    """A budget read asking for the gateway's signature (``?format=jws`` or ``Accept``)."""
+    accept = request.headers.get("accept", "").lower()
+    return request.query_params.get("format") == "jws" or "application/jose" in accept
+
+
+def _signed_response(request: Request, principal: Principal, stored: Any) -> StoredResponse:
+    """The budget as the caller may receive it, with the gateway's detached JWS (SDS-SEC-050).
+
+    ``sdsx verify-budget`` checks it offline against ``/.well-known/jwks.json``.
+    """
+    keyring = request.app.state.security.authenticator.tokens.keyring
+    document = sign_budget(orjson.loads(present(principal, stored.text)), keyring.current)
+    headers = {"content-type": JSON, "etag": etag(stored.version)}
+    return StoredResponse(200, orjson.dumps(document), headers)
 
 
 def _page(
