@@ -270,10 +270,30 @@ def _publish_problem_schema(app: FastAPI) -> None:
                 "ProblemDetails",
                 ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"),
             )
+            _publish_bearer_scheme(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_PUBLIC_PATHS = frozenset({"/fhir/r4/metadata"})
+
+
+def _publish_bearer_scheme(schema: dict[str, Any]) -> None:
+    """Say in the OpenAPI which operations need a bearer token, and how to get one."""
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["bearer"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An access token from POST /oauth2/token (client credentials with a "
+        "signed JWT client assertion, RFC 7523); `sdsx token` gets one.",
+    }
+    for path, operations in schema.get("paths", {}).items():
+        if path.startswith(("/v1", "/fhir")) and path not in _PUBLIC_PATHS:
+            for operation in operations.values():
+                operation["security"] = [{"bearer": []}]
 
 
 def create_app_from_env() -> FastAPI:
