@@ -139,13 +139,16 @@ _DESCRIPTIONS: dict[int, str] = {
     415: "Content-Type not accepted by this operation.",
     422: "Invalid document or parameters: every error with JSON pointer and requirement ID.",
     428: "If-Match header missing on an update.",
+    429: "The calling organisation's rate limit is spent; retry after the Retry-After delay.",
     503: "Database unavailable; retry after the Retry-After delay.",
 }
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` entries documenting an operation's problem answers in OpenAPI."""
-    wanted = sorted({*statuses, 400, 413, 422, 503})
+    # Every authenticated operation is also rate-limited per organisation (SDS-SEC-060).
+    throttled = {429} if 401 in statuses else set()
+    wanted = sorted({*statuses, *throttled, 400, 413, 422, 503})
     return {
         status: {
             "description": _DESCRIPTIONS[status],
