@@ -44,7 +44,7 @@ def capabilities(url: str, data_dir: Path) -> dict[str, object]:
     return {
         "role": "council",
         "level": "full",
-        "features": ["contract", "behaviour", "budget-compute", "imports", "security"],
+        "features": ["contract", "behaviour", "budget-compute", "imports", "security", "fhir"],
         "authentication": "private-key-jwt",
         "token_audience": f"{url}/oauth2/token",
         "clients": [
