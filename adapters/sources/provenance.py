@@ -40,26 +40,6 @@ def utc_timestamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def _without_value(line: dict[str, Any], pointer: str, message: str) -> str:
-    """``message`` with the offending value replaced, since it may be personal data.
-
-    Schema messages quote the instance ("'0101' does not match ..."); an identifier must
-    never reach a problem report (SDS-SRC-017).
-    """
-    node: Any = line
-    for part in pointer.split("/")[1:]:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return message
-    if isinstance(node, str | int | float) and not isinstance(node, bool):
-        return message.replace(repr(node), "the value")
-    return message
-
-
 @dataclass(slots=True)
 class SourceFile:
     """One source file being read by one adapter: identity, provenance and the result so far.
@@ -126,12 +106,9 @@ class SourceFile:
             self.reject(
                 locator,
                 [
-                    self.problem(
-                        locator,
-                        f.pointer,
-                        _without_value(line, f.pointer, f.message),
-                        f.requirement,
-                    )
+                    # spec.validate names the failed rule, never the value (SDS-IDN-006),
+                    # so a refused identifier never reaches a problem report (SDS-SRC-017).
+                    self.problem(locator, f.pointer, f.message, f.requirement)
                     for f in sorted(failures)
                 ],
             )
