@@ -17,7 +17,6 @@ from spec.problems import Problem, pointer
 
 __all__ = ["check_rules", "derive_sds_option"]
 
-Path = tuple[str | int, ...]
 Rule = Callable[[dict[str, Any]], Iterator[Problem]]
 
 

@@ -59,31 +59,33 @@ def _trace(root_uri: str, schema_path: Any) -> tuple[list[tuple[int, str]], str 
     base, node = root_uri, schemas()[root_uri]
     found: list[tuple[int, str]] = []
     valueset: str | None = None
-    depth = 0
 
-    def note(candidate: Any) -> None:
+    def follow(at: dict[str, Any]) -> Any:
+        nonlocal base, valueset
+        ref = at["$ref"]
+        base, target = _resolve(base, ref)
+        if base == schema_id("valuesets"):
+            valueset = ref.rsplit("/", 1)[-1]
+        return target
+
+    def note(candidate: Any, depth: int) -> None:
         if isinstance(candidate, dict) and "x-requirement" in candidate:
             found.append((depth, candidate["x-requirement"]))
 
-    for depth, step in enumerate(schema_path):  # noqa: B007  (note() reads depth)
-        note(node)
+    depth = 0
+    for depth, step in enumerate(schema_path):
+        note(node, depth)
         while isinstance(node, dict) and step not in node and "$ref" in node:
-            ref = node["$ref"]
-            base, node = _resolve(base, ref)
-            if base == schema_id("valuesets"):
-                valueset = ref.rsplit("/", 1)[-1]
-            note(node)
+            node = follow(node)
+            note(node, depth)
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
             break
-    depth += 1
+    # The keyword's own schema may itself be a $ref (a property naming a shared definition).
     while isinstance(node, dict) and "$ref" in node and "x-requirement" not in node:
-        ref = node["$ref"]
-        base, node = _resolve(base, ref)
-        if base == schema_id("valuesets"):
-            valueset = ref.rsplit("/", 1)[-1]
-    note(node)
+        node = follow(node)
+    note(node, depth + 1)
     return found, valueset
 
 
