@@ -100,9 +100,13 @@ EXTENSIONS: tuple[FieldExtension, ...] = (
     FieldExtension(
         "health-need", "support-plan", "/support_items/*/health_need", "CarePlan.activity"
     ),
+    FieldExtension(
+        "hour-split", "support-plan", "/support_items/*/hour_splits", "CarePlan.activity"
+    ),
     FieldExtension("funding-status", "funding-line", "/status", "Coverage"),
     FieldExtension("award", "funding-line", "/award", "Coverage"),
     FieldExtension("hourly-award", "funding-line", "/hourly", "Coverage"),
+    FieldExtension("hours-of-day", "funding-line", "/hours_of_day", "Coverage"),
     FieldExtension("cap", "funding-line", "/cap", "Coverage"),
     FieldExtension("payment", "funding-line", "/payment", "Coverage"),
     FieldExtension("review-date", "funding-line", "/review_date", "Coverage"),
@@ -112,6 +116,7 @@ EXTENSIONS: tuple[FieldExtension, ...] = (
     FieldExtension("contribution", "funding-line", "/contribution", "Coverage"),
     FieldExtension("funding-terms", "funding-line", "/terms", "Coverage"),
     FieldExtension("ledger-entry", "funding-line", "/ledger", "Coverage"),
+    FieldExtension("spending", "funding-line", "/spending", "Coverage"),
     FieldExtension(
         "adapter-version", "funding-line", "/provenance/adapter_version", "Provenance.agent"
     ),

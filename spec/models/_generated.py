@@ -49,6 +49,31 @@ class SignedMoney(BaseModel):
     ]
 
 
+class HoursOfDay(BaseModel):
+    """
+    A span of hours within a day, from 'from' up to (not including) 'to', e.g. 09:00 to 12:00 is three hours.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    from_: Annotated[
+        str,
+        Field(
+            alias="from",
+            description="When the hours start.",
+            pattern="^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+        ),
+    ]
+    to: Annotated[
+        str,
+        Field(
+            description="When the hours end; later than 'from'.",
+            pattern="^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+        ),
+    ]
+
+
 RecordId = TypeAliasType(
     "RecordId",
     Annotated[
@@ -287,6 +312,64 @@ class Terms(BaseModel):
             description="The weekly council charge in force when the Threshold Sum was set; a later rise in the charge lowers the Threshold Sum by the same amount."
         ),
     ] = None
+    carry_forward: Annotated[
+        bool | None,
+        Field(
+            description="The council's local policy on unspent money at the end of the financial year: true lets it carry into the next year, false recovers what is above 'contingency_weeks' of the award (clawback reason unspent-policy). Overrides the carry-forward rate table's default."
+        ),
+    ] = None
+    contingency_weeks: Annotated[
+        int | None,
+        Field(
+            description="Weeks of the award that may be kept as contingency at the end of a carry period when nothing else carries forward; overrides the carry-forward rate table.",
+            ge=0,
+            le=52,
+        ),
+    ] = None
+
+
+class Entry(BaseModel):
+    """
+    One sum spent or committed.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: Annotated[
+        str,
+        Field(
+            description="The entry's id within the line.",
+            pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        ),
+    ]
+    date: Annotated[date_aliased, Field(description="The day the money was spent or committed.")]
+    amount: Annotated[Money, Field(description="The sum.")]
+    item: Annotated[
+        str | None,
+        Field(
+            description="The support item of the plan it paid for, where known.",
+            pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        ),
+    ] = None
+
+
+class Spending(BaseModel):
+    """
+    What has been spent from the line, as the holder's statements report it (bank statements, invoices, payroll): absent when unknown, never an empty stand-in for zero. Checked against what has been released to date and against each stream's carry-forward rule.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    reported_to: Annotated[
+        date_aliased,
+        Field(description="The last day the report covers; spending after it is unknown."),
+    ]
+    entries: Annotated[
+        list[Entry],
+        Field(description="Each sum spent or committed (wages owed, invoices due) on a day."),
+    ]
 
 
 class Ras(BaseModel):
@@ -684,7 +767,7 @@ class Hourly(BaseModel):
 
 class Payment(BaseModel):
     """
-    How the award is paid.
+    How the award is paid: in instalments from the first payment date (the award's start when absent), each instalment paying the days up to the next one; spending may never run ahead of what has been released (SDS-BUD-039).
     """
 
     model_config = ConfigDict(
@@ -776,6 +859,12 @@ class LedgerItem(BaseModel):
         Literal["misuse-s16", "late-means-test-reg3", "unspent-policy", "ilf-excess-over-one-week", "dsa-no-receipt", "transition-fund-no-records"] | None,
         Field(description="Why money is recovered (clawbacks)."),
     ] = None
+    assessed_on: Annotated[
+        date_aliased | None,
+        Field(
+            description="For a late-means-test-reg3 clawback: the day the means test was done (the entry's recorded day when absent); it may be at most the means-test window after payments started."
+        ),
+    ] = None
 
 
 class FundingLine(BaseModel):
@@ -857,6 +946,12 @@ class FundingLine(BaseModel):
     hourly: Annotated[
         Hourly | None, Field(description="Where the award is an hourly rate times hours.")
     ] = None
+    hours_of_day: Annotated[
+        HoursOfDay | None,
+        Field(
+            description="The hours of the day the line pays for, where it pays for part of a support item's day (e.g. an Access to Work claim for 11:00 to 13:00 of a personal assistant's shift); checked against the item's explicit hour splits."
+        ),
+    ] = None
     cap: Annotated[
         Rate | None,
         Field(
@@ -864,7 +959,12 @@ class FundingLine(BaseModel):
         ),
     ] = None
     period: Annotated[Period, Field(description="The award period.")]
-    payment: Annotated[Payment | None, Field(description="How the award is paid.")] = None
+    payment: Annotated[
+        Payment | None,
+        Field(
+            description="How the award is paid: in instalments from the first payment date (the award's start when absent), each instalment paying the days up to the next one; spending may never run ahead of what has been released (SDS-BUD-039)."
+        ),
+    ] = None
     review_date: Annotated[
         date_aliased | None, Field(description="When the funder reviews the award.")
     ] = None
@@ -895,6 +995,12 @@ class FundingLine(BaseModel):
     ] = None
     ledger: Annotated[
         list[LedgerItem] | None, Field(description="Append-only changes after the original award.")
+    ] = None
+    spending: Annotated[
+        Spending | None,
+        Field(
+            description="What has been spent from the line, as the holder's statements report it (bank statements, invoices, payroll): absent when unknown, never an empty stand-in for zero. Checked against what has been released to date and against each stream's carry-forward rule."
+        ),
     ] = None
     provenance: Annotated[Provenance | None, Field(description="Where the line came from.")] = None
 
@@ -1076,7 +1182,7 @@ class Flag(BaseModel):
         extra="forbid",
     )
     code: Annotated[
-        Literal["overlapping-award", "possible-double-funding", "outside-period", "cap-exceeded", "restriction-unallocatable", "shortfall", "ilf-threshold-breach", "ilf-backfill-attempt", "contribution-exceeds-cost", "continuity-gap", "claim-out-of-time", "below-minimum-pa-rate"],
+        Literal["overlapping-award", "possible-double-funding", "outside-period", "cap-exceeded", "restriction-unallocatable", "shortfall", "ilf-threshold-breach", "ilf-backfill-attempt", "contribution-exceeds-cost", "continuity-gap", "claim-out-of-time", "below-minimum-pa-rate", "released-to-date-exceeded", "carry-forward-excess", "overlapping-hour-split", "means-test-out-of-time"],
         Field(description="What was found."),
     ]
     severity: Annotated[Literal["error", "warning", "info"], Field(description="How serious.")]
@@ -1278,6 +1384,37 @@ class Person(BaseModel):
     ] = None
 
 
+class HourSplit(BaseModel):
+    """
+    Hours of the item's day and the stream that pays them.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    from_: Annotated[
+        str,
+        Field(
+            alias="from",
+            description="When the hours start.",
+            pattern="^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+        ),
+    ]
+    to: Annotated[
+        str,
+        Field(
+            description="When the hours end; later than 'from'.",
+            pattern="^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+        ),
+    ]
+    source: Annotated[
+        Literal["council-social-care", "ilf-scotland", "ilf-scotland.transition-fund", "dwp-access-to-work", "dwp-access-to-work.support-worker", "dwp-access-to-work.travel-to-work", "dwp-access-to-work.special-aids-equipment", "saas-dsa", "saas-dsa.basic", "saas-dsa.equipment", "saas-dsa.nmph", "saas-dsa.travel", "nhs-board", "other"],
+        Field(
+            description="The stream that pays these hours (a stream code also covers its elements)."
+        ),
+    ]
+
+
 class SupportItem(BaseModel):
     """
     A support item: what is bought, how, by which SDS option, at what cost, for which outcomes.
@@ -1311,6 +1448,13 @@ class SupportItem(BaseModel):
         Field(description="Who provides the support; required for options 2 and 3."),
     ] = None
     schedule: Annotated[Schedule | None, Field(description="How much support, how often.")] = None
+    hour_splits: Annotated[
+        list[HourSplit] | None,
+        Field(
+            description="Where the item's hours are paid by more than one stream (e.g. a personal assistant's shift, part at work and part at home): explicit, non-overlapping hour splits of its day, each naming the stream that pays those hours. The item's cost is split in proportion to the hours.",
+            min_length=2,
+        ),
+    ] = None
     cost: Annotated[Rate, Field(description="The planned cost.")]
     period: Annotated[
         Period | None, Field(description="When the item applies, if not the whole plan period.")
