@@ -26,6 +26,7 @@ import networkx as nx
 from adapters.budget.inputs import ItemModel, LineModel
 from adapters.budget.periods import Span
 from adapters.budget.rates import table
+from adapters.budget.splits import part_admits
 from spec import valueset
 
 __all__ = ["Allocation", "Leftover", "Offer", "admits", "allocate", "solve"]
@@ -71,8 +72,11 @@ def _admitted(purpose: str) -> frozenset[str] | None:
 
 def admits(line: LineModel, item: ItemModel, span: Span) -> bool:
     """Whether ``line`` (covering ``span``) may fund ``item`` (SDS-BUD-020)."""
-    allowed = _admitted(line.purpose)
-    if allowed is not None and item.category not in allowed:
+    if item.part is not None:
+        # A split names the stream paying its hours, which meets the restriction (SDS-BUD-041).
+        if not part_admits(line, item):
+            return False
+    elif (allowed := _admitted(line.purpose)) is not None and item.category not in allowed:
         return False
     if (span & item.span).empty:
         return False

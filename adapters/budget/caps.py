@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from adapters.budget.flags import Flag
+from adapters.budget.flags import Flag, pounds
 from adapters.budget.inputs import ItemModel, LineModel
 from adapters.budget.ledger import Piece, amount_over
-from adapters.budget.normalise import exact_amount, round_half_up
+from adapters.budget.normalise import exact_amount
 from adapters.budget.periods import Anchor, Span, anchored_years, day, iso, parse_anchor, union
 from adapters.budget.rates import table
 
@@ -43,11 +43,6 @@ class Computed:
 
     def amount(self, window: Span) -> Fraction:
         return amount_over(self.line, self.pieces, window)
-
-
-def _pounds(value: Fraction) -> str:
-    pence = round_half_up(value)
-    return f"£{pence // 100:,}.{pence % 100:02d}"
 
 
 def _fy_anchor(plan: Span) -> Anchor:
@@ -85,8 +80,8 @@ def ilf_caps(computed: list[Computed], plan: Span) -> Iterator[Flag]:
                 "cap-exceeded",
                 "SDS-BUD-022",
                 "error",
-                f"ILF year {iso(year.start)}: ILF total {_pounds(total)} exceeds the weekly "
-                f"maximum averaged over {weeks} weeks, {_pounds(cap)}",
+                f"ILF year {iso(year.start)}: ILF total {pounds(total)} exceeds the weekly "
+                f"maximum averaged over {weeks} weeks, {pounds(cap)}",
                 tuple(c.line.id for c in ilf if not (c.line.span & year).empty),
             )
 
@@ -140,8 +135,8 @@ def ilf_floors(
                     "SDS-BUD-025",
                     "error",
                     f"{iso(window.start)} to {iso(window.stop - 1)}: council package averages "
-                    f"{_pounds(package)}/week less charges {_pounds(weekly_charge)}/week, "
-                    f"below the {what} of {_pounds(floor)}/week",
+                    f"{pounds(package)}/week less charges {pounds(weekly_charge)}/week, "
+                    f"below the {what} of {pounds(floor)}/week",
                     (line.id, *council_ids),
                 )
 
@@ -210,7 +205,7 @@ def _dsa_flag(
         "cap-exceeded",
         "SDS-BUD-023",
         "info" if topped else "error",
-        f"{source} {where}: {_pounds(total)} exceeds the cap of {_pounds(cap)}{tail}",
+        f"{source} {where}: {pounds(total)} exceeds the cap of {pounds(cap)}{tail}",
         tuple(c.line.id for c in group),
     )
 
@@ -235,8 +230,8 @@ def atw_caps(computed: list[Computed], plan: Span) -> Iterator[Flag]:
                 "cap-exceeded",
                 "SDS-BUD-024",
                 "error",
-                f"Access to Work award year {iso(year.start)}: {_pounds(total)} exceeds the "
-                f"annual cap of {_pounds(cap)}",
+                f"Access to Work award year {iso(year.start)}: {pounds(total)} exceeds the "
+                f"annual cap of {pounds(cap)}",
                 tuple(c.line.id for c in inside),
             )
 
@@ -287,8 +282,8 @@ def minimum_pa_rates(
                     "below-minimum-pa-rate",
                     "SDS-BUD-029",
                     "warning",
-                    f"item costs {_pounds(hourly_exact)} an hour, below the minimum PA rate "
-                    f"of {_pounds(Fraction(int(money['amount_minor'])))} from "
+                    f"item costs {pounds(hourly_exact)} an hour, below the minimum PA rate "
+                    f"of {pounds(Fraction(int(money['amount_minor'])))} from "
                     f"{iso(piece.start)}",
                     items=(item.id,),
                 )

@@ -7,8 +7,10 @@ The steps, each in its own module:
 3. normalise each line to the plan period exactly, with its stream's own year, and round
    once (``normalise``); only the overlap of award and plan counts (SDS-BUD-008);
 4. work out contributions and nets (``contributions``);
-5. allocate nets to support items by min-cost maximum flow (``allocation``);
-6. check caps, thresholds and the other rules, raising flags (``caps``, ``flags``);
+5. allocate nets to support items by min-cost maximum flow (``allocation``), an item split
+   by hours as one part per split (``splits``);
+6. check caps, thresholds, spending and the other rules, raising flags (``caps``, ``flags``,
+   ``spending``, ``splits``);
 7. add up the rounded lines into totals (SDS-BUD-005).
 
 The result is deterministic apart from ``id`` and ``issued_at`` (SDS-BUD-018).
@@ -20,9 +22,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.budget import caps
+from adapters.budget import caps, splits
 from adapters.budget import flags as findings
-from adapters.budget.allocation import Offer, allocate
+from adapters.budget.allocation import Allocation, Offer, allocate
 from adapters.budget.caps import Computed
 from adapters.budget.contributions import (
     atw_cost_share,
@@ -37,6 +39,7 @@ from adapters.budget.ledger import LedgerView, amount_over, replay
 from adapters.budget.normalise import Convention, exact_amount, round_half_up
 from adapters.budget.periods import Span, day, parse_anchor
 from adapters.budget.rates import rates_release, table
+from adapters.budget.spending import spending_flags
 from spec import STANDARD_VERSION, valueset
 
 __all__ = ["ENGINE_VERSION", "compute_budget"]
@@ -187,8 +190,10 @@ def compute_budget(
     ]
     flagged: list[Flag] = _contributions(rows, model, assessment, convention)
     costs = [(item, _planned_cost(item, convention)) for item in model.items]
+    parts = splits.divide(costs)
     offers = [Offer(r.model, r.net, r.window) for r in rows if not r.window.empty]
-    allocations, leftovers, funded = allocate(offers, costs, model.span)
+    by_part, leftovers, funded = allocate(offers, parts, model.span)
+    allocations = _whole_items(by_part)
 
     computed = [Computed(r.model, r.view.pieces, r.view.hourly) for r in rows]
     charge_rate = None
@@ -214,7 +219,10 @@ def compute_budget(
     flagged += caps.dsa_caps(computed, plan_span)
     flagged += caps.atw_caps(computed, plan_span)
     flagged += caps.minimum_pa_rates(computed, model.items, plan_span)
-    flagged += _allocation_flags(rows, allocations, leftovers, costs, funded)
+    flagged += spending_flags([(c.line, c.pieces) for c in computed], plan_span)
+    flagged += findings.late_means_tests(line_models)
+    flagged += splits.rejected_hours(line_models, model.items)
+    flagged += _allocation_flags(rows, by_part, leftovers, parts, funded)
 
     by_line = {r.model.id: r for r in rows}
     allocated = sum(a.amount for a in allocations)
@@ -286,6 +294,21 @@ def compute_budget(
     return budget
 
 
+def _whole_items(parts: list[Allocation]) -> list[Allocation]:
+    """Allocations per support item of the plan, the parts of a split item added together.
+
+    Money reaching an item through its hour splits was admitted by SDS-BUD-041.
+    """
+    merged: dict[tuple[str, str], Allocation] = {}
+    for a in parts:
+        item = splits.whole(a.item)
+        rule = a.rule if item == a.item else "SDS-BUD-041"
+        seen = merged.get((a.line, item))
+        amount = a.amount + (seen.amount if seen else 0)
+        merged[(a.line, item)] = Allocation(a.line, item, amount, rule)
+    return list(merged.values())
+
+
 def _allocation_flags(
     rows: list[_Line],
     allocations: list[Any],
@@ -309,6 +332,8 @@ def _allocation_flags(
     per_item: dict[str, set[str]] = {}
     for a in allocations:
         per_item.setdefault(a.item, set()).add(a.line)
+    # Each part of an item split by hours is paid by its own stream (SDS-BUD-041), so lines of
+    # several streams on one item are possible double funding only within one part.
     for item_id, line_ids in sorted(per_item.items()):
         if len({family[i] for i in line_ids}) > 1:
             found.append(
@@ -319,10 +344,10 @@ def _allocation_flags(
                     "lines from more than one stream fund this item; record which hours or "
                     "purchases each pays for",
                     tuple(sorted(line_ids)),
-                    (item_id,),
+                    (splits.whole(item_id),),
                 )
             )
-    short = [item.id for item, cost in costs if funded.get(item.id, 0) < cost]
+    short = sorted({splits.whole(i.id) for i, cost in costs if funded.get(i.id, 0) < cost})
     if short:
         gap = sum(cost - funded.get(item.id, 0) for item, cost in costs)
         found.append(

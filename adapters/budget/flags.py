@@ -17,7 +17,7 @@ from typing import Any
 
 from adapters.budget.inputs import LineModel
 from adapters.budget.ledger import Piece
-from adapters.budget.normalise import weekly_equivalent
+from adapters.budget.normalise import round_half_up, weekly_equivalent
 from adapters.budget.periods import FOREVER, Span, add_months, day, iso, union
 from adapters.budget.rates import table
 
@@ -26,8 +26,10 @@ __all__ = [
     "backfill_attempts",
     "claims_out_of_time",
     "continuity_gaps",
+    "late_means_tests",
     "outside_period",
     "overlapping_awards",
+    "pounds",
 ]
 
 
@@ -51,6 +53,14 @@ class Flag:
         found["rule"] = self.rule
         found["message"] = self.message
         return found
+
+
+def pounds(value: Fraction | int) -> str:
+    """An amount of pence as a message shows it, rounded once: ``£1,234.50``."""
+    pence = round_half_up(Fraction(value))
+    sign = "-" if pence < 0 else ""
+    pence = abs(pence)
+    return f"{sign}£{pence // 100:,}.{pence % 100:02d}"
 
 
 def _period_text(span: Span) -> str:
@@ -184,3 +194,31 @@ def backfill_attempts(
                 "ILF never replaces a council reduction",
                 tuple(line.id for line, _ in council + ilf),
             )
+
+
+def late_means_tests(lines: Iterable[LineModel]) -> Iterator[Flag]:
+    """Reg 3 repayments asked for after the means-test window closed (SDS-BUD-042).
+
+    A council may assess a direct payment's contribution after payments start and ask for a
+    repayment, but not later than the window (one year) after they started. The repayment is
+    still counted as recorded, never silently dropped; the flag says it is not allowed.
+    """
+    for line in lines:
+        first = line.doc.get("payment", {}).get("first_payment") or line.doc["period"]["start"]
+        started = day(first)
+        months = int(table("means-test-window").at(started, "months"))
+        deadline = add_months(started, months)
+        for _, entry in line.ledger:
+            if entry["kind"] != "clawback" or entry.get("reason") != "late-means-test-reg3":
+                continue
+            done = day(entry.get("assessed_on") or entry["recorded_at"][:10])
+            if done > deadline:
+                yield Flag(
+                    "means-test-out-of-time",
+                    "SDS-BUD-042",
+                    "error",
+                    f"clawback {entry['id']}: the means test was done {iso(done)}, more than "
+                    f"{months} months after payments started {iso(started)} (the window "
+                    f"closed {iso(deadline)}); the repayment is not allowed",
+                    (line.id,),
+                )

@@ -18,7 +18,16 @@ from adapters.budget.normalise import Convention
 from adapters.budget.periods import FOREVER, Span, day, parse_anchor
 from adapters.budget.rates import table
 
-__all__ = ["BudgetInputError", "ItemModel", "LineModel", "PlanModel", "read_lines", "read_plan"]
+__all__ = [
+    "BudgetInputError",
+    "HourSplit",
+    "ItemModel",
+    "LineModel",
+    "PlanModel",
+    "minutes",
+    "read_lines",
+    "read_plan",
+]
 
 _SINGLE_DAY = 1
 
@@ -38,9 +47,35 @@ class BudgetInputError(ValueError):
         return f"{prefix}{self.message}{suffix}"
 
 
+def minutes(text: str) -> int:
+    """Minutes since midnight of an ``HH:MM`` time of day (``24:00`` is the day's end)."""
+    hours, mins = text.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class HourSplit:
+    """Minutes ``[start, stop)`` of an item's day and the stream paying them (SDS-PLN-018)."""
+
+    start: int
+    stop: int
+    source: str
+
+    def text(self) -> str:
+        return f"{_clock(self.start)}-{_clock(self.stop)}"
+
+
 @dataclass(slots=True)
 class ItemModel:
-    """A support item of the plan, as the engine needs it."""
+    """A support item of the plan, as the engine needs it.
+
+    An item split by hours is allocated as one part per split (SDS-BUD-041): ``part`` is the
+    split a part stands for and ``part_of`` the id of the item it is part of.
+    """
 
     id: str
     category: str
@@ -49,6 +84,9 @@ class ItemModel:
     span: Span
     health_need: bool | None
     schedule: dict[str, Any] | None
+    splits: tuple[HourSplit, ...] = ()
+    part: HourSplit | None = None
+    part_of: str | None = None
 
 
 @dataclass(slots=True)
@@ -82,6 +120,7 @@ class LineModel:
     currency: str
     ledger: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     hourly_rate: int | None = None
+    hours: tuple[int, int] | None = None
 
     @property
     def terms(self) -> dict[str, Any]:
@@ -147,6 +186,7 @@ def read_plan(plan: dict[str, Any]) -> PlanModel:
                 span=item_span,
                 health_need=raw.get("health_need"),
                 schedule=raw.get("schedule"),
+                splits=_hour_splits(raw.get("hour_splits", []), where + "/hour_splits"),
             )
         )
     items.sort(key=lambda item: item.id)
@@ -158,6 +198,26 @@ def read_plan(plan: dict[str, Any]) -> PlanModel:
         currency=currency,
         items=items,
     )
+
+
+def _hours(hours: dict[str, Any], where: str, requirement: str) -> tuple[int, int]:
+    """Minutes ``[from, to)`` of an hours-of-day object; ``to`` must be later than ``from``."""
+    start, stop = minutes(str(hours["from"])), minutes(str(hours["to"]))
+    if stop <= start:
+        raise BudgetInputError(
+            f"hours end at {hours['to']}, not after they start at {hours['from']}",
+            where=where,
+            requirement=requirement,
+        )
+    return start, stop
+
+
+def _hour_splits(raw: list[dict[str, Any]], where: str) -> tuple[HourSplit, ...]:
+    found = []
+    for index, split in enumerate(raw):
+        start, stop = _hours(split, f"{where}/{index}", "SDS-PLN-018")
+        found.append(HourSplit(start, stop, str(split["source"])))
+    return tuple(sorted(found))
 
 
 def _convention(doc: dict[str, Any], family: str, span: Span) -> Convention:
@@ -217,6 +277,9 @@ def _line(doc: dict[str, Any], where: str, currency: str) -> LineModel:
         currency=currency,
         ledger=ledger,
         hourly_rate=int(hourly["rate"]["amount_minor"]) if hourly else None,
+        hours=_hours(doc["hours_of_day"], where + "/hours_of_day", "SDS-FND-015")
+        if "hours_of_day" in doc
+        else None,
     )
     model.check_currency(award["amount"], where + "/award/amount")
     return model

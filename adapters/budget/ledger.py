@@ -32,7 +32,15 @@ from adapters.budget.inputs import BudgetInputError, LineModel
 from adapters.budget.normalise import exact_amount, round_half_up
 from adapters.budget.periods import Span, day
 
-__all__ = ["ORIGINAL_AWARD", "EntryEffect", "LedgerView", "Piece", "amount_over", "replay"]
+__all__ = [
+    "ORIGINAL_AWARD",
+    "EntryEffect",
+    "LedgerView",
+    "Piece",
+    "amount_over",
+    "rates_recorded_by",
+    "replay",
+]
 
 _RATE_KINDS = frozenset({"award", "variation", "uplift"})
 _LUMP_KINDS = frozenset({"clawback", "refund", "arrears"})
@@ -137,6 +145,20 @@ def _lump(line: LineModel, entry: dict[str, Any], known: set[str], where: str) -
             )
         return -abs(amount)
     return amount
+
+
+def rates_recorded_by(line: LineModel, ordinal: int) -> list[Piece]:
+    """The line's rate pieces as its ledger stood on day ``ordinal`` (SDS-BUD-039).
+
+    Rate entries recorded after that day are left out, so what was released by then is what
+    was known by then: a backdated uplift counts only from the day it was recorded.
+    """
+    pieces: list[Piece] = [(line.span, None if line.suspended else line.award)]
+    for index, entry in line.ledger:
+        if entry["kind"] in _LUMP_KINDS or day(entry["recorded_at"][:10]) > ordinal:
+            continue
+        pieces = _apply(line, pieces, entry, f"{line.where}/ledger/{index}")
+    return pieces
 
 
 def replay(line: LineModel, plan: Span) -> LedgerView:
