@@ -435,7 +435,7 @@ class Allocation(BaseModel):
     rule: Annotated[
         str,
         Field(
-            description="The requirement ID that admitted it: SDS-BUD-020 for a restricted line whose restriction admits the item, SDS-BUD-016 for council money as funder of last resort.",
+            description="The requirement ID that admitted it: SDS-BUD-020 for a restricted line whose restriction admits the item, SDS-BUD-016 for council money as funder of last resort, SDS-BUD-041 for a line paying the hours an item's hour split gives its stream.",
             pattern="^SDS-[A-Z]{3}-[0-9]{3}$",
         ),
     ]
