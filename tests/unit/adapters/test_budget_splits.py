@@ -56,7 +56,8 @@ def test_a_claim_outside_every_split_is_rejected_with_its_own_reason() -> None:
     vector = _vector()
     _line(vector, CLAIM)["hours_of_day"] = {"from": "18:00", "to": "19:00"}
     (flag,) = [f for f in _budget(vector)["flags"] if f["code"] == "overlapping-hour-split"]
-    assert flag["lines"] == [CLAIM] and flag["items"] == ["pa"]
+    assert flag["lines"] == [CLAIM]
+    assert flag["items"] == ["pa"]
     assert "outside the hours split to its stream" in flag["message"]
 
 
