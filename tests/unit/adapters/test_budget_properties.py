@@ -30,6 +30,8 @@ PAYERS = {
 PERS = ["per-week", "per-4-weeks", "per-calendar-month", "per-financial-year", "one-off"]
 OPTIONS = ["option-1", "option-2", "option-3"]
 BASE = date(2025, 4, 1)
+STREAMS = ["council-social-care", "dwp-access-to-work", "ilf-scotland", "nhs-board", "saas-dsa"]
+PAYMENTS = ["per-week", "per-4-weeks", "per-calendar-month", "per-financial-year", "one-off"]
 
 
 def _money(pence: int) -> dict[str, Any]:
@@ -60,8 +62,38 @@ def items(draw: st.DrawFn) -> list[dict[str, Any]]:
         if draw(st.booleans()):
             start = draw(st.integers(0, 300))
             item["period"] = {"start": _day(start), "end": _day(start + draw(st.integers(0, 200)))}
+        if draw(st.integers(0, 3)) == 0:
+            item["hour_splits"] = [
+                draw(_hours(source=True)) for _ in range(draw(st.integers(2, 3)))
+            ]
         found.append(item)
     return found
+
+
+@st.composite
+def _hours(draw: st.DrawFn, *, source: bool = False) -> dict[str, Any]:
+    start = draw(st.integers(0, 23))
+    hours: dict[str, Any] = {
+        "from": f"{start:02d}:00",
+        "to": f"{draw(st.integers(start + 1, 24)):02d}:00",
+    }
+    if source:
+        hours["source"] = draw(st.sampled_from(STREAMS))
+    return hours
+
+
+@st.composite
+def _spending(draw: st.DrawFn, start: int) -> dict[str, Any]:
+    entries = [
+        {
+            "id": f"s{n}",
+            "date": _day(start + draw(st.integers(0, 400))),
+            "amount": _money(draw(st.integers(0, 10**7))),
+            **({"item": f"item-{draw(st.integers(0, 3))}"} if draw(st.booleans()) else {}),
+        }
+        for n in range(draw(st.integers(0, 4)))
+    ]
+    return {"reported_to": _day(start + draw(st.integers(0, 500))), "entries": entries}
 
 
 @st.composite
@@ -89,6 +121,17 @@ def lines(draw: st.DrawFn) -> list[dict[str, Any]]:
             line["sds_option"] = draw(st.sampled_from(OPTIONS))
         if source.endswith("equipment"):
             line["terms"] = {"employer_headcount": draw(st.integers(0, 400))}
+        if source == "council-social-care" and draw(st.booleans()):
+            line["terms"] = {"carry_forward": draw(st.booleans())}
+        if draw(st.booleans()):
+            line["payment"] = {
+                "frequency": draw(st.sampled_from(PAYMENTS)),
+                "first_payment": _day(start + draw(st.integers(-10, 40))),
+            }
+        if draw(st.booleans()):
+            line["spending"] = draw(_spending(start))
+        if draw(st.integers(0, 3)) == 0:
+            line["hours_of_day"] = draw(_hours())
         found.append(line)
     return found
 
@@ -179,10 +222,19 @@ def test_restrictions_are_never_breached(
     budget = compute_budget(_plan(support), funding, issued_at=ISSUED)
     purposes = spec.valueset("purpose-restriction")
     purpose_of = {line["id"]: line["purpose"] for line in funding}
+    source_of = {line["id"]: line["source"] for line in funding}
     category_of = {item["id"]: item["category"] for item in support}
+    splits_of = {item["id"]: [s["source"] for s in item.get("hour_splits", [])] for item in support}
     net_of = {line["line"]["id"]: _pence(line["net"]) for line in budget["lines"]}
     per_line: dict[str, int] = {}
     for allocation in budget["allocations"]:
+        splits = splits_of[allocation["item"]]
+        source = source_of[allocation["line"]]
+        if splits:
+            # An item split by hours is paid only by the streams its splits name (SDS-BUD-041).
+            assert any(source == s or source.startswith(s + ".") for s in splits)
+            assert allocation["rule"] == "SDS-BUD-041"
+            continue
         code = purposes.get(purpose_of[allocation["line"]])
         assert code is not None
         admits = code.mappings["admits"]
