@@ -157,7 +157,13 @@ def solve(graph: nx.DiGraph, *, dearest: int, supply: int) -> dict[str, dict[str
 def _leftover(offer: Offer, amount: int, reachable: bool) -> Leftover:
     line = offer.line
     restricted = line.purpose != "any-eligible-need"
-    if not reachable:
+    if not reachable and line.hours is not None:
+        reason = (
+            "no support item the line may fund during its days: the hours of day it pays "
+            "for lie outside its stream's hour splits (SDS-BUD-041) or the "
+            f"'{line.purpose}' restriction admits none (SDS-BUD-020)"
+        )
+    elif not reachable:
         reason = (
             f"no support item in the plan that the '{line.purpose}' restriction admits "
             "during the line's days (SDS-BUD-020)"

@@ -59,6 +59,9 @@ def test_a_claim_outside_every_split_is_rejected_with_its_own_reason() -> None:
     assert flag["lines"] == [CLAIM]
     assert flag["items"] == ["pa"]
     assert "outside the hours split to its stream" in flag["message"]
+    (left,) = _budget(vector)["unallocated"]
+    assert left["line"] == CLAIM
+    assert "SDS-BUD-041" in left["reason"]
 
 
 def test_a_stream_with_no_split_cannot_fund_a_split_item() -> None:

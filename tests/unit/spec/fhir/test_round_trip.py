@@ -18,6 +18,9 @@ from spec.fhir import from_bundle, to_bundle, to_resources, validate_resource
 
 FIXTURES = json.loads((Path(__file__).parent / "documents.json").read_text(encoding="utf-8"))
 EXAMPLES_VALID = [d.document for d in iter_documents([EXAMPLES / "valid"])]
+BUDGET_VECTORS = sorted(
+    (Path(__file__).parents[4] / "conformance" / "vectors" / "budget").glob("*.json")
+)
 
 
 def _exact(document: Any) -> bytes:
@@ -41,6 +44,15 @@ def test_bundled_examples_exist() -> None:
 )
 def test_every_example_round_trips_exactly(document: dict[str, Any]) -> None:
     assert [_exact(d) for d in _round_trip([document])] == [_exact(document)]
+
+
+@pytest.mark.parametrize("path", BUDGET_VECTORS, ids=lambda p: p.stem[:9])
+def test_every_budget_vectors_plan_and_lines_round_trip(path: Path) -> None:
+    # The vectors use every budget input the standard has (ledgers, spending reports, hour
+    # splits, hours of day, terms), so each must travel through FHIR and back unchanged.
+    vector = json.loads(path.read_text(encoding="utf-8"))
+    docs = [vector["plan"], *vector["lines"]]
+    assert [_exact(d) for d in _round_trip(docs)] == [_exact(d) for d in docs]
 
 
 def test_a_whole_set_round_trips_in_order() -> None:
