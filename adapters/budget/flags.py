@@ -204,13 +204,18 @@ def late_means_tests(lines: Iterable[LineModel]) -> Iterator[Flag]:
     still counted as recorded, never silently dropped; the flag says it is not allowed.
     """
     for line in lines:
+        late = [
+            entry
+            for _, entry in line.ledger
+            if entry["kind"] == "clawback" and entry.get("reason") == "late-means-test-reg3"
+        ]
+        if not late:
+            continue
         first = line.doc.get("payment", {}).get("first_payment") or line.doc["period"]["start"]
         started = day(first)
         months = int(table("means-test-window").at(started, "months"))
         deadline = add_months(started, months)
-        for _, entry in line.ledger:
-            if entry["kind"] != "clawback" or entry.get("reason") != "late-means-test-reg3":
-                continue
+        for entry in late:
             done = day(entry.get("assessed_on") or entry["recorded_at"][:10])
             if done > deadline:
                 yield Flag(
