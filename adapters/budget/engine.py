@@ -44,7 +44,9 @@ from spec import STANDARD_VERSION, valueset
 
 __all__ = ["ENGINE_VERSION", "compute_budget"]
 
-ENGINE_VERSION = "1.0.0"
+# 1.1.0 added released-to-date, carry-forward, hour splits and the reg-3 window
+# (SDS-BUD-039 to SDS-BUD-042).
+ENGINE_VERSION = "1.1.0"
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:
@@ -219,7 +221,11 @@ def compute_budget(
     flagged += caps.dsa_caps(computed, plan_span)
     flagged += caps.atw_caps(computed, plan_span)
     flagged += caps.minimum_pa_rates(computed, model.items, plan_span)
-    flagged += spending_flags([(c.line, c.pieces) for c in computed], plan_span)
+    flagged += spending_flags(
+        [(c.line, c.pieces) for c in computed],
+        plan_span,
+        frozenset(item.id for item in model.items),
+    )
     flagged += findings.late_means_tests(line_models)
     flagged += splits.rejected_hours(line_models, model.items)
     flagged += _allocation_flags(rows, by_part, leftovers, parts, funded)

@@ -139,8 +139,14 @@ def _recovered(line: LineModel, reason: str, after: Span) -> int:
     return total
 
 
-def spending_flags(lines: list[tuple[LineModel, list[Piece]]], plan: Span) -> Iterator[Flag]:
-    """Released-to-date and carry-forward flags for every line that reports its spending."""
+def spending_flags(
+    lines: list[tuple[LineModel, list[Piece]]], plan: Span, items: frozenset[str]
+) -> Iterator[Flag]:
+    """Released-to-date and carry-forward flags for every line that reports its spending.
+
+    A released-to-date flag names the support items the day's spending paid for, among
+    ``items`` (the plan's): a line's report may name items of another version of the plan.
+    """
     for line, pieces in lines:
         report = _report(line)
         if report is None or line.one_off:
@@ -151,7 +157,7 @@ def spending_flags(lines: list[tuple[LineModel, list[Piece]]], plan: Span) -> It
         carried = 0
         for period in _periods(line, policy, bound):
             inside = [s for s in spends if period.span.contains(s.day)]
-            yield from _released(line, period.span, inside, carried, plan)
+            yield from _released(line, period.span, inside, carried, plan, items)
             spent = sum(s.amount for s in inside)
             closing = carried + round_half_up(amount_over(line, pieces, period.span)) - spent
             carried = max(0, closing)
@@ -184,7 +190,12 @@ def spending_flags(lines: list[tuple[LineModel, list[Piece]]], plan: Span) -> It
 
 
 def _released(
-    line: LineModel, period: Span, spends: list[Spend], carried: int, plan: Span
+    line: LineModel,
+    period: Span,
+    spends: list[Spend],
+    carried: int,
+    plan: Span,
+    items: frozenset[str],
 ) -> Iterator[Flag]:
     """The first day in ``period`` spending runs ahead of what was released (SDS-BUD-039)."""
     payment = line.doc.get("payment")
@@ -213,6 +224,6 @@ def _released(
                 f"instalments from {iso(first)}); later instalments cannot be drawn early, "
                 "even within the annual total",
                 (line.id,),
-                tuple(sorted({s.item for s in today if s.item})),
+                tuple(sorted({s.item for s in today if s.item in items})),
             )
             return

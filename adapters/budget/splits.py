@@ -18,8 +18,9 @@ an item as one part per split:
   its stream's split, it is rejected for the item and ``overlapping-hour-split`` names the line
   and the item.
 
-Parts carry ids ``<item>~<n>``; :func:`whole` maps them back to their item, so allocations,
-funded amounts and flags are reported per support item of the plan.
+Parts carry ids ``<item>~<n>`` (a local id never holds ``~``, so no part can clash with an
+item); :func:`whole` maps them back to their item, so allocations, funded amounts and flags are
+reported per support item of the plan.
 """
 
 from __future__ import annotations

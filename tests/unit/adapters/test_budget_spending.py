@@ -55,6 +55,14 @@ def test_one_penny_more_than_released_is_flagged_with_the_day_and_amounts() -> N
     assert "£2,867.84" in flag["message"]
 
 
+def test_only_the_plans_own_items_are_named() -> None:
+    vector = copy.deepcopy(_vector("BUD-V-058"))
+    _line(vector, ILF)["spending"]["entries"][0]["item"] = "an-item-of-another-plan"
+    (flag,) = _flags(vector, "released-to-date-exceeded")
+    assert flag["lines"] == [ILF]
+    assert "items" not in flag
+
+
 def test_without_instalments_or_without_a_report_nothing_is_released_checked() -> None:
     vector = copy.deepcopy(_vector("BUD-V-058"))
     assert _flags(vector, "released-to-date-exceeded")
