@@ -260,3 +260,25 @@ def test_input_order_does_not_matter(
         _plan(shuffled_items), shuffled_lines, issued_at=ISSUED, assessment=_charge(charge)
     )
     assert _stable(again) == _stable(first)
+
+
+@SETTINGS
+@given(items(), lines(), CHARGES)
+def test_spending_reports_only_ever_add_flags(
+    support: list[dict[str, Any]], funding: list[dict[str, Any]], charge: int | None
+) -> None:
+    # Released-to-date and carry-forward are flagged, never fixed (SDS-BUD-039, SDS-BUD-040):
+    # without the spending reports every figure is the same, and only their flags go.
+    reported = compute_budget(_plan(support), funding, issued_at=ISSUED, assessment=_charge(charge))
+    unreported = compute_budget(
+        _plan(support),
+        [{k: v for k, v in line.items() if k != "spending"} for line in funding],
+        issued_at=ISSUED,
+        assessment=_charge(charge),
+    )
+    spending_codes = {"released-to-date-exceeded", "carry-forward-excess"}
+    assert {k: v for k, v in _stable(reported).items() if k != "flags"} == {
+        k: v for k, v in _stable(unreported).items() if k != "flags"
+    }
+    assert [f for f in reported["flags"] if f["code"] not in spending_codes] == unreported["flags"]
+    assert not [f for f in unreported["flags"] if f["code"] in spending_codes]
