@@ -34,7 +34,7 @@ from conformance.session import NothingToCheck, check_documents, run_against
 from conformance.target import CannotReach, Target
 from conformance.waivers import WaiverError, load_waivers
 
-__all__ = ["app"]
+__all__ = ["DEMO_CLIENTS", "app"]
 
 app = typer.Typer(
     help="Conformance suite: test a system's API or exported documents against the standard.",
@@ -47,7 +47,7 @@ _DEFAULT_FEATURES = frozenset({"documents", "contract", "behaviour", "budget-com
 # main client, another organisation of the same role (cross-organisation reads), and a helper
 # (a funder that sends a council run's import file; the council that stores the people an
 # NHS board or funder run names).
-_DEMO_CLIENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+DEMO_CLIENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "council": (
         ("glasgow-city", "S12000049", "council"),
         ("city-of-edinburgh", "S12000036", "council"),
@@ -69,7 +69,7 @@ _DEMO_CLIENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
 def _demo_capabilities(keys: Path, level: str | None, role: str | None = None) -> Capabilities:
     """Capabilities for the reference gateway's demo organisations, keys from ``keys``."""
     clients = []
-    for client_id, code, client_role in _DEMO_CLIENTS[role or "council"]:
+    for client_id, code, client_role in DEMO_CLIENTS[role or "council"]:
         path = keys / f"{client_id}.pem"
         try:
             pem = path.read_bytes()
