@@ -29,6 +29,7 @@ from conformance.results import Result, Waiver
 from conformance.run import RunRecord
 from conformance.runner import Check, Context, apply_waivers, run_checks
 from conformance.security import security_checks
+from conformance.stateful import stateful_checks
 from conformance.target import Target
 from spec.requirements import Catalogue, load_catalogue
 
@@ -43,6 +44,7 @@ def all_target_checks() -> list[Check]:
     """Every check of an HTTP run, in the order they run."""
     return [
         *contract_checks(),
+        *stateful_checks(),
         *behaviour_checks(),
         *budget_checks(),
         *fhir_checks(),

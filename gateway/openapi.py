@@ -54,6 +54,8 @@ def _record_links(tag: str, *, update: bool = True) -> dict[str, Any]:
             },
             "requestBody": "$response.body",
             "description": "Update this record, naming the version read in If-Match.",
+            # The body is the whole record as read; a generator must not blend it with others.
+            "x-schemathesis": {"merge_body": False},
         }
     return links
 

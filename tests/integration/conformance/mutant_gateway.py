@@ -198,6 +198,16 @@ def _history_truncated(scope: Scope, status: int, headers: dict[str, str], body:
     return status, headers, body
 
 
+def _versions_unreadable(scope: Scope, status: int, headers: dict[str, str], body: bytes) -> Any:
+    """Defect: no version can be read from a record's history, though the contract links it."""
+    parts = scope["path"].split("/")
+    if len(parts) == 6 and parts[4] == "history" and status == 200:
+        problem = {"type": "about:blank", "title": "Not found", "status": 404, "detail": "none"}
+        headers = {"content-type": "application/problem+json"}
+        return 404, headers, json.dumps(problem).encode()
+    return status, headers, body
+
+
 def readable_by_others(collection: str = "") -> Callable[[App], App]:
     """Defect: a record another organisation created is readable (a tenant leak).
 
@@ -277,6 +287,7 @@ MUTANTS: dict[str, Callable[[App], App]] = {
     "field-dropped": response_mutant(_field_dropped),
     "request-id-dropped": response_mutant(_request_id_dropped),
     "history-truncated": response_mutant(_history_truncated),
+    "versions-unreadable": response_mutant(_versions_unreadable),
 }
 
 

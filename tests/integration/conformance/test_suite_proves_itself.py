@@ -32,6 +32,7 @@ from conformance.fixtures import person
 from conformance.results import Outcome
 from conformance.security import security_checks
 from conformance.session import run_against
+from conformance.stateful import stateful_checks
 from conformance.target import Target
 from gateway.security.datafolder import DataFolder
 from sdsx.cli import app
@@ -230,6 +231,8 @@ def _checks_for(mutant: str) -> list:  # type: ignore[type-arg]
         return security_checks()
     if mutant == "fhir-field-dropped":
         return fhir_checks()
+    if mutant == "versions-unreadable":
+        return stateful_checks()
     return [*behaviour_checks(), *contract_checks()[1:2]]
 
 
