@@ -66,6 +66,8 @@ class Subject:
     id: str
     identifier: dict[str, Any] | None
     council_area: str
+    # Stored for this check (so nothing else names it yet), not declared beforehand.
+    fresh: bool = True
 
 
 def own_collection(context: Context) -> str:
@@ -112,7 +114,7 @@ def subject(context: Context, rng: random.Random) -> Subject:
         )
         return Subject(stored["id"], stored["identifiers"][0], stored.get("council_area", ""))
     if caps.person_id:
-        return Subject(caps.person_id, None, caps.person_council_area)
+        return Subject(caps.person_id, None, caps.person_council_area, fresh=False)
     raise Unverifiable(
         f"this check needs a stored person, and a {caps.role} may not create one (only a "
         "council writes people, SDS-SEC-023): declare a client with role council "

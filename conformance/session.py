@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conformance.behaviour import behaviour_checks
+from conformance.boundaries import boundary_checks
 from conformance.budget import budget_checks
 from conformance.capabilities import Capabilities
 from conformance.certificate import issue_certificate, write_certificate
@@ -49,6 +50,7 @@ def all_target_checks() -> list[Check]:
         *budget_checks(),
         *fhir_checks(),
         *security_checks(),
+        *boundary_checks(),
     ]
 
 

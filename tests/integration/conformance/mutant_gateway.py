@@ -276,6 +276,8 @@ MUTANTS: dict[str, Callable[[App], App]] = {
     "other-council-readable": readable_by_others(),
     "other-funder-lines-readable": readable_by_others("funding-lines"),
     "other-board-assessments-readable": readable_by_others("assessments"),
+    "board-reads-unnamed-people": readable_by_others("persons"),
+    "budget-read-without-consent": readable_by_others("budgets"),
     "forged-token-accepted": forged_token_accepted,
     "if-match-ignored": if_match_ignored,
     "idempotency-ignored": idempotency_ignored,
