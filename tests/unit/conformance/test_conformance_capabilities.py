@@ -108,3 +108,16 @@ def test_a_stored_person_must_come_with_a_council_area_code_if_any() -> None:
     }
     with pytest.raises(CapabilitiesError, match=r"records\.council_area"):
         parse_capabilities(raw)
+
+
+def test_the_doctor_warns_a_board_run_that_no_one_can_store_its_people() -> None:
+    def vendor(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"paths": {"/v1/assessments": {}}, "items": []})
+
+    raw = {"role": "health-board", "level": "core", "features": ["behaviour"]}
+    raw["authentication"] = "none"
+    for declared, warned in (({}, True), ({"records": {"person": "p-1"}}, False)):
+        caps = parse_capabilities({**raw, **declared})
+        with Target("https://nhs.example", caps, transport=httpx.MockTransport(vendor)) as t:
+            findings = diagnose(t)
+        assert any("--council-client-id" in f.detail for f in findings) is warned
