@@ -2,10 +2,11 @@
 
 Starts ``sdsx serve`` on a loopback port with a fresh SQLite file and data folder (or uses
 ``--target`` and ``--data-dir``), acts as the demo organisations it creates with their own
-keys, runs every check at level full, and prints the time per group, the total, and the verdict
-counts. The issue's goal: a full run under 60 seconds.
+keys (as a council, an NHS board or a funder: ``--role``), runs every check at level full,
+and prints the time per group, the total, and the verdict counts. The issue's goal: a full
+run under 60 seconds.
 
-    python bench/conformance.py [--target URL --data-dir DIR] [--seed N]
+    python bench/conformance.py [--target URL --data-dir DIR] [--seed N] [--role ROLE]
 """
 
 from __future__ import annotations
@@ -30,19 +31,13 @@ from conformance.capabilities import parse_capabilities  # noqa: E402 - after th
 from conformance.results import counts  # noqa: E402
 from conformance.session import run_against  # noqa: E402
 from conformance.target import Target  # noqa: E402
-
-# The demo organisations a first `sdsx serve` creates, with their official codes.
-DEMO_CLIENTS = (
-    ("glasgow-city", "S12000049"),
-    ("city-of-edinburgh", "S12000036"),
-    ("ilf-scotland", "ilf-scotland"),
-)
+from sdsx.commands.conformance import DEMO_CLIENTS  # noqa: E402
 
 
-def capabilities(url: str, data_dir: Path) -> dict[str, object]:
-    """Full-level capabilities acting as the demo organisations, keys from ``data_dir``."""
+def capabilities(url: str, data_dir: Path, role: str = "council") -> dict[str, object]:
+    """Full-level capabilities as the demo organisations of ``role``, keys from ``data_dir``."""
     return {
-        "role": "council",
+        "role": role,
         "level": "full",
         "features": ["contract", "behaviour", "budget-compute", "imports", "security", "fhir"],
         "authentication": "private-key-jwt",
@@ -52,8 +47,9 @@ def capabilities(url: str, data_dir: Path) -> dict[str, object]:
                 "client_id": org,
                 "key_file": str(data_dir / "keys" / f"{org}.pem"),
                 "organisation": code,
+                "role": client_role,
             }
-            for org, code in DEMO_CLIENTS
+            for org, code, client_role in DEMO_CLIENTS[role]
         ],
     }
 
@@ -98,6 +94,7 @@ def main() -> None:
     parser.add_argument("--target", help="a running sdsx serve (default: start one)")
     parser.add_argument("--data-dir", type=Path, help="that target's data folder (demo keys)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--role", choices=sorted(DEMO_CLIENTS), default="council")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         process = None
@@ -108,7 +105,7 @@ def main() -> None:
         if data_dir is None:
             raise SystemExit("--target needs --data-dir, the folder holding the demo keys")
         try:
-            with Target(url, parse_capabilities(capabilities(url, data_dir))) as target:
+            with Target(url, parse_capabilities(capabilities(url, data_dir, args.role))) as target:
                 started = time.perf_counter()
                 record = run_against(target, out=Path(scratch) / "report", seed=args.seed)
                 total = time.perf_counter() - started

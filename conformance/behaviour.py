@@ -1,7 +1,8 @@
 """The behaviour group: how a target's resource API behaves, checked over HTTP.
 
-Each check writes its own fresh synthetic records (:mod:`conformance.fixtures`), so checks
-never depend on one another or on data already in the target.
+Each check writes its own fresh synthetic records, of the kind the main client's role writes
+(:mod:`conformance.roles`), so checks never depend on one another or on data already in the
+target, and an NHS board's or a funder's system is tested on the records it owns.
 """
 
 from __future__ import annotations
@@ -11,23 +12,42 @@ import random
 import re
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from conformance.fixtures import council_area, funding_line, person, without_server_members
+from conformance.roles import (
+    DROPPED_FOR_VALIDATION,
+    OWN_KIND,
+    Subject,
+    altered,
+    own_collection,
+    own_document,
+    own_line,
+    store,
+    subject,
+)
 from conformance.runner import Check, Context, Failure, Unverifiable
 from spec import validate
 
-__all__ = ["GROUP", "PROBLEM_JSON", "WRITES_PEOPLE", "behaviour_checks", "expect_problem"]
+__all__ = [
+    "GROUP",
+    "PROBLEM_JSON",
+    "WRITES_PEOPLE",
+    "WRITES_PEOPLE_NOTE",
+    "behaviour_checks",
+    "expect_problem",
+]
 
 GROUP = "behaviour"
 PROBLEM_JSON = "application/problem+json"
 _UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 _FEATURES = frozenset({"behaviour"})
-# Most checks write fresh people, which only a council may do (SDS-SEC-023); for an NHS board
-# or a funder they are not applicable until the suite has per-role fixtures.
+# Checks that store a person apply to a council only: no other role may write people
+# (SDS-SEC-023 to SDS-SEC-025). Every other check works on the role's own records.
 WRITES_PEOPLE = frozenset({"council"})
-_ANY_ROLE = frozenset({"behaviour.request-id", "behaviour.parameters", "behaviour.health"})
+WRITES_PEOPLE_NOTE = "it stores a person, and only a council may write people (SDS-SEC-023)"
 
 
 def _rng(context: Context, name: str) -> random.Random:
@@ -77,34 +97,35 @@ def _create(
     return response
 
 
-def _created(context: Context, collection: str, document: dict[str, Any]) -> dict[str, Any]:
-    stored: dict[str, Any] = _json(_create(context, collection, document), "create")
-    return stored
+def _own(context: Context, name: str) -> tuple[str, dict[str, Any]]:
+    """The main client's own collection and a fresh record for it (:mod:`conformance.roles`)."""
+    return own_collection(context), own_document(context, _rng(context, name))
 
 
 def _check_assigns_ids(context: Context) -> str:
-    sent = person(_rng(context, "assigns"), council_area(context))
+    collection, sent = _own(context, "assigns")
     sent["id"] = "00000000-0000-4000-8000-000000000001"
     sent["version"] = 7
-    response = _create(context, "persons", sent)
+    response = _create(context, collection, sent)
     body = _json(response, "create")
     if body.get("id") == sent["id"] or not _UUID4.match(str(body.get("id"))):
         raise Failure(f"the stored id {body.get('id')!r} is not a new random lower-case UUID v4")
     if body.get("version") != 1 or "supersedes" in body:
         raise Failure("a created record must be version 1 and supersede nothing")
-    other = _created(context, "persons", person(_rng(context, "assigns-2"), council_area(context)))
+    other = store(context, _own(context, "assigns-2")[1])
     if other["id"][:8] == body["id"][:8]:
         raise Failure("two created ids share a prefix: ids look sequential, not random")
-    wrong = funding_line(_rng(context, "assigns-3"), body)
-    mismatch = context.http.send("POST", "/v1/persons", json_body=wrong)
-    expect_problem(mismatch, (400, 422), "a funding line posted to /v1/persons")
+    rng = _rng(context, "assigns-3")
+    wrong = person(rng) if sent["type"] != "person" else funding_line(rng, body)
+    mismatch = context.http.send("POST", f"/v1/{collection}", json_body=wrong)
+    expect_problem(mismatch, (400, 422), f"a {wrong['type']} posted to /v1/{collection}")
     return "ids, version and supersedes are assigned by the target; type mismatch refused"
 
 
 def _check_read_back(context: Context) -> str:
-    sent = person(_rng(context, "read-back"), council_area(context))
-    stored = _created(context, "persons", sent)
-    read = context.http.send("GET", f"/v1/persons/{stored['id']}")
+    collection, sent = _own(context, "read-back")
+    stored = store(context, sent)
+    read = context.http.send("GET", f"/v1/{collection}/{stored['id']}")
     if read.status_code != 200:
         raise Failure(f"reading the created record back answered {read.status_code}")
     document = _json(read, "read back")
@@ -120,68 +141,69 @@ def _check_read_back(context: Context) -> str:
             f"the record read back differs from what was written: missing {missing or 'none'}, "
             f"changed {changed or 'none'}"
         )
-    return "the record read back is valid and equal to what was written"
+    return f"the {sent['type']} read back is valid and equal to what was written"
 
 
 def _check_validation(context: Context) -> str:
-    bad = person(_rng(context, "validation"), council_area(context))
-    del bad["name"]
-    del bad["birth_date"]
-    response = context.http.send("POST", "/v1/persons", json_body=bad)
-    body = expect_problem(response, 422, "an invalid person")
+    collection, bad = _own(context, "validation")
+    dropped = DROPPED_FOR_VALIDATION[bad["type"]]
+    for name in dropped:
+        del bad[name]
+    response = context.http.send("POST", f"/v1/{collection}", json_body=bad)
+    body = expect_problem(response, 422, f"an invalid {bad['type']}")
     errors = body.get("errors")
     if not isinstance(errors, list) or not errors:
         raise Failure("the 422 problem lists no errors")
     pointers = {str(e.get("pointer")) for e in errors if isinstance(e, dict)}
     if not all(isinstance(e, dict) and e.get("requirement") for e in errors):
         raise Failure("an error in the 422 problem names no requirement ID")
-    wanted = {"/name", "/birth_date"}
+    wanted = {f"/{name}" for name in dropped}
     if not wanted <= pointers:
         raise Failure(f"the 422 problem must report every problem; pointers {sorted(pointers)}")
     return "an invalid write is refused with 422 listing every problem"
 
 
 def _check_problem_json(context: Context) -> str:
-    missing = context.http.send("GET", f"/v1/persons/{uuid.uuid4()}")
+    collection = own_collection(context)
+    missing = context.http.send("GET", f"/v1/{collection}/{uuid.uuid4()}")
     expect_problem(missing, 404, "reading an unknown record")
     broken = context.http.send(
         "POST",
-        "/v1/persons",
+        f"/v1/{collection}",
         content=b'{"type": "person", ',
         headers={"Content-Type": "application/json"},
     )
     expect_problem(broken, (400, 422), "a body that is not JSON")
-    wrong_id = context.http.send("GET", "/v1/persons/not-a-uuid%00")
+    wrong_id = context.http.send("GET", f"/v1/{collection}/not-a-uuid%00")
     expect_problem(wrong_id, (400, 404, 422), "a malformed record id")
     return "errors are problem+json, bad input never a 5xx"
 
 
 def _check_idempotency(context: Context) -> str:
     rng = _rng(context, "idempotency")
-    document = person(rng, council_area(context))
+    collection, document = _own(context, "idempotency")
     key = {"Idempotency-Key": f"cnf-{uuid.UUID(int=rng.getrandbits(128))}"}
-    first = _create(context, "persons", document, headers=key)
-    again = context.http.send("POST", "/v1/persons", json_body=document, headers=key)
+    first = _create(context, collection, document, headers=key)
+    again = context.http.send("POST", f"/v1/{collection}", json_body=document, headers=key)
     if again.status_code != first.status_code or again.content != first.content:
         raise Failure(
             f"the replay with the same Idempotency-Key answered {again.status_code} with a "
             "different body; it must replay the stored response byte for byte"
         )
-    changed = dict(document, council_area="S12000036")
-    other = context.http.send("POST", "/v1/persons", json_body=changed, headers=key)
+    other = context.http.send("POST", f"/v1/{collection}", json_body=altered(document), headers=key)
     expect_problem(other, 422, "the same Idempotency-Key with a different body")
     return "replays are byte for byte; a reused key with another body is 422"
 
 
 def _check_if_match(context: Context) -> str:
-    stored = _created(context, "persons", person(_rng(context, "if-match"), council_area(context)))
-    path = f"/v1/persons/{stored['id']}"
+    collection, document = _own(context, "if-match")
+    stored = store(context, document)
+    path = f"/v1/{collection}/{stored['id']}"
     read = context.http.send("GET", path)
     etag = read.headers.get("etag")
     if not etag:
         raise Failure("the record was read without an ETag")
-    changed = dict(stored, birth_date="1958-07-02")
-    changed["council_area"] = stored["council_area"]
+    changed = altered(stored)
     missing = context.http.send("PUT", path, json_body=changed)
     expect_problem(missing, 428, "an update without If-Match")
     stale = context.http.send("PUT", path, json_body=changed, headers={"If-Match": '"99"'})
@@ -195,11 +217,11 @@ def _check_if_match(context: Context) -> str:
 
 
 def _check_history(context: Context) -> str:
-    stored = _created(context, "persons", person(_rng(context, "history"), council_area(context)))
-    path = f"/v1/persons/{stored['id']}"
+    collection, document = _own(context, "history")
+    stored = store(context, document)
+    path = f"/v1/{collection}/{stored['id']}"
     etag = context.http.send("GET", path).headers.get("etag", "")
-    update = dict(stored, communication_needs={"language": "en", "interpreter_needed": False})
-    updated = context.http.send("PUT", path, json_body=update, headers={"If-Match": etag})
+    updated = context.http.send("PUT", path, json_body=altered(stored), headers={"If-Match": etag})
     if updated.status_code != 200:
         raise Unverifiable(
             f"could not update the record to build a history ({updated.status_code})"
@@ -235,11 +257,12 @@ def _page_ids(context: Context, query: str) -> list[str]:
 
 def _check_pagination(context: Context) -> str:
     rng = _rng(context, "pagination")
-    owner = _created(context, "persons", person(rng, council_area(context)))
-    made = sorted(
-        _created(context, "funding-lines", funding_line(rng, owner, i))["id"] for i in range(3)
-    )
-    query = f"person={owner['id']}&limit=1"
+    owner = subject(context, rng)
+    stored = [store(context, own_line(context, rng, owner, i)) for i in range(3)]
+    made = sorted(line["id"] for line in stored)
+    # A declared person may hold lines of earlier runs: page only the lines made here.
+    since = quote(min(str(line.get("recorded_at", "")) for line in stored))
+    query = f"person={owner.id}&updated_since={since}&limit=1"
     seen = _page_ids(context, query)
     if sorted(seen) != made:
         raise Failure(
@@ -249,9 +272,7 @@ def _check_pagination(context: Context) -> str:
     cursor = first.get("next_cursor")
     if not cursor:
         raise Failure("a page of 1 out of 3 gave no next_cursor")
-    other = context.http.send(
-        "GET", f"/v1/funding-lines?person={owner['id']}&limit=2&cursor={cursor}"
-    )
+    other = context.http.send("GET", f"/v1/funding-lines?person={owner.id}&limit=2&cursor={cursor}")
     expect_problem(other, 400, "a cursor used with another query")
     tampered = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
     forged = context.http.send("GET", f"/v1/funding-lines?{query}&cursor={tampered}")
@@ -264,7 +285,8 @@ def _check_pagination(context: Context) -> str:
 def _check_request_id(context: Context) -> str:
     rid = f"cnf-{uuid.uuid4().hex}"
     cid = f"cnf-corr-{uuid.uuid4().hex}"
-    for path in ("/v1/persons?limit=1", f"/v1/persons/{uuid.uuid4()}"):
+    collection = own_collection(context)
+    for path in (f"/v1/{collection}?limit=1", f"/v1/{collection}/{uuid.uuid4()}"):
         response = context.http.send(
             "GET", path, headers={"X-Request-ID": rid, "X-Correlation-ID": cid}
         )
@@ -272,23 +294,26 @@ def _check_request_id(context: Context) -> str:
             raise Failure(f"GET {path} ({response.status_code}) did not echo X-Request-ID")
         if response.headers.get("x-correlation-id") != cid:
             raise Failure(f"GET {path} ({response.status_code}) did not echo X-Correlation-ID")
-    bare = context.http.send("GET", "/v1/persons?limit=1")
+    bare = context.http.send("GET", f"/v1/{collection}?limit=1")
     if not bare.headers.get("x-request-id"):
         raise Failure("a request without X-Request-ID got none generated")
     return "request and correlation ids are echoed, on errors too, and generated when absent"
 
 
 def _check_media_type(context: Context) -> str:
-    document = person(_rng(context, "media"), council_area(context))
+    collection, document = _own(context, "media")
     response = context.http.send(
-        "POST", "/v1/persons", content=json.dumps(document), headers={"Content-Type": "text/plain"}
+        "POST",
+        f"/v1/{collection}",
+        content=json.dumps(document),
+        headers={"Content-Type": "text/plain"},
     )
     expect_problem(response, 415, "a body sent as text/plain")
     return "an unsupported Content-Type is refused with 415"
 
 
 def _check_parameters(context: Context) -> str:
-    response = context.http.send("GET", "/v1/persons?limit=0")
+    response = context.http.send("GET", f"/v1/{own_collection(context)}?limit=0")
     body = expect_problem(response, 422, "limit=0")
     errors = body.get("errors")
     if not isinstance(errors, list) or not all(
@@ -299,9 +324,11 @@ def _check_parameters(context: Context) -> str:
 
 
 def _check_body_limit(context: Context) -> str:
-    huge = b'{"type": "person", "padding": "' + b"x" * (16 * 1024 * 1024) + b'"}'
+    collection = own_collection(context)
+    kind = OWN_KIND[context.capabilities.role].encode()
+    huge = b'{"type": "' + kind + b'", "padding": "' + b"x" * (16 * 1024 * 1024) + b'"}'
     response = context.http.send(
-        "POST", "/v1/persons", content=huge, headers={"Content-Type": "application/json"}
+        "POST", f"/v1/{collection}", content=huge, headers={"Content-Type": "application/json"}
     )
     expect_problem(response, 413, "a 16 MiB body")
     return "an oversized body is refused with 413"
@@ -320,8 +347,9 @@ def _check_health(context: Context) -> str:
 
 def _check_references(context: Context) -> str:
     rng = _rng(context, "references")
-    owner = person(rng, council_area(context))
-    orphan = funding_line(rng, owner)
+    never_stored = person(rng)
+    owner = Subject(never_stored["id"], never_stored["identifiers"][0], "")
+    orphan = own_line(context, rng, owner)
     response = context.http.send("POST", "/v1/funding-lines", json_body=orphan)
     expect_problem(response, (404, 409, 422), "a funding line naming a person never stored")
     return "a reference to a record that is not stored is refused"
@@ -338,9 +366,10 @@ def _check_unique_person(context: Context) -> str:
 
 def _check_bulk(context: Context) -> str:
     rng = _rng(context, "bulk")
-    good = person(rng, council_area(context))
-    bad = person(rng, council_area(context))
-    del bad["name"]
+    good = own_document(context, rng)
+    bad = own_document(context, rng)
+    for name in DROPPED_FOR_VALIDATION[bad["type"]]:
+        del bad[name]
     body = (json.dumps(good) + "\n" + json.dumps(bad) + "\n").encode()
     response = context.http.send(
         "POST", "/v1/bulk", content=body, headers={"Content-Type": "application/x-ndjson"}
@@ -485,7 +514,8 @@ def behaviour_checks() -> list[Check]:
             run=f,
             features=_FEATURES,
             level=lvl,
-            roles=frozenset() if i in _ANY_ROLE else WRITES_PEOPLE,
+            roles=WRITES_PEOPLE if i == "behaviour.unique-person" else frozenset(),
+            role_note=WRITES_PEOPLE_NOTE if i == "behaviour.unique-person" else "",
         )
         for i, t, r, f, lvl in table
     ]

@@ -4,8 +4,10 @@ For each vector in ``conformance/vectors/budget/`` the suite stores a fresh pers
 vector's assessment, funding lines and support plan on the target, asks it to compute the
 plan's budget (``POST /v1/budgets/compute`` by default) and compares the figures the vector
 expects. The target assigns its own record ids (SDS-API-002), so vector ids are translated
-to stored ids before comparing. ``budget.import-round-trip`` imports a funding stream's own
-sample file twice and checks nothing new is created the second time (SDS-API-009).
+to stored ids before comparing, and where figures depend on the order of line ids the stored
+lines are rearranged to sort as the vector's do. ``budget.import-round-trip`` imports a
+funding stream's own sample file twice, as the role that sends it, and checks nothing new is
+created the second time (SDS-API-009).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 
 from conformance.behaviour import WRITES_PEOPLE, expect_problem
 from conformance.fixtures import council_area, person
+from conformance.roles import funder_source
 from conformance.runner import Check, Context, Failure, NotApplicable, Unverifiable
 from conformance.vectorsets import BUDGET_VECTORS, Vector, load_vectors
 from spec._paths import SOURCES
+from spec.valuesets import valueset
 
 __all__ = ["GROUP", "budget_checks", "compare_budget"]
 
@@ -34,6 +38,8 @@ _TOTALS = (
     "allocated",
 )
 _LINE_FIGURES = ("gross", "contribution", "net", "adjustments")
+# A vector whose working says this has figures that depend on the order of its line ids.
+_ORDERED = "id order"
 
 
 def _pence(value: Any) -> Any:
@@ -111,26 +117,54 @@ def _store(context: Context, collection: str, document: dict[str, Any]) -> dict[
     return stored
 
 
+def _put(context: Context, record_id: str, document: dict[str, Any]) -> None:
+    path = f"/v1/funding-lines/{record_id}"
+    etag = context.http.send("GET", path).headers.get("etag", "")
+    sent = dict(document, id=record_id)
+    updated = context.http.send("PUT", path, json_body=sent, headers={"If-Match": etag})
+    if updated.status_code != 200:
+        raise Unverifiable(
+            f"the target refused a later version of a vector line ({updated.status_code})"
+        )
+
+
 def _store_lines(
     context: Context, lines: list[dict[str, Any]], owner: dict[str, Any]
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Store the vector's lines, later versions as updates.
+
+    Returns vector line id -> stored id, and vector line id -> its latest document as sent.
+    """
     ids: dict[str, str] = {}
+    latest: dict[str, dict[str, Any]] = {}
     for line in sorted(lines, key=lambda d: d.get("version", 1)):
         document = {k: v for k, v in line.items() if k != "supersedes"}
         document["person"] = {"id": owner["id"]}
         document["person_identifier"] = owner["identifiers"][0]
+        latest[line["id"]] = document
         if line["id"] not in ids:
             ids[line["id"]] = _store(context, "funding-lines", document)["id"]
-            continue
-        path = f"/v1/funding-lines/{ids[line['id']]}"
-        etag = context.http.send("GET", path).headers.get("etag", "")
-        document["id"] = ids[line["id"]]
-        updated = context.http.send("PUT", path, json_body=document, headers={"If-Match": etag})
-        if updated.status_code != 200:
-            raise Unverifiable(
-                f"the target refused a later version of a vector line ({updated.status_code})"
-            )
-    return ids
+        else:
+            _put(context, ids[line["id"]], document)
+    return ids, latest
+
+
+def _in_vector_order(
+    context: Context, latest: dict[str, dict[str, Any]], ids: dict[str, str]
+) -> dict[str, str]:
+    """Rearrange stored lines so their ids sort as the vector's ids do.
+
+    Where figures depend on the order of line ids (a largest-remainder tie, SDS-BUD-005),
+    the target's own random ids (SDS-API-002) would otherwise decide them. Each stored id,
+    taken in sorted order, is given the content of the vector line of the same rank by an
+    update: only the latest version of a line counts (SDS-BUD-037), so the budget sees
+    exactly the vector's lines under ids in the vector's order.
+    """
+    arranged = dict(zip(sorted(ids), sorted(ids.values()), strict=True))
+    for vector_id, stored_id in arranged.items():
+        if ids[vector_id] != stored_id:
+            _put(context, stored_id, latest[vector_id])
+    return arranged
 
 
 def _read_back(context: Context, budget: dict[str, Any]) -> None:
@@ -156,13 +190,11 @@ def _not_over_http(entry: dict[str, Any]) -> str:
     versions = [(line.get("id"), line.get("version", 1)) for line in entry.get("lines", [])]
     if len(versions) != len(set(versions)):
         return (
-            "the vector holds two documents for one line version, which an API that versions "
-            "records itself (SDS-API-002) can never store; it is for engines run directly"
-        )
-    if "id order" in str(entry.get("working", "")):
-        return (
-            "the expected figures depend on the order of line ids, and a target assigns its "
-            "own random ids (SDS-API-002); it is for engines run directly"
+            "the vector gives its engine two documents for one version of a line, and a "
+            "target's store can never hold them: the target numbers versions itself "
+            "(SDS-API-002) and refuses a second document for a version it holds with 412 "
+            "(SDS-API-006, verified by behaviour.if-match), so no request can put both to "
+            "its engine; the vector is for engines given documents directly"
         )
     return ""
 
@@ -182,7 +214,9 @@ def _vector_check(vector: Vector) -> Check:
             assessment = dict(entry["assessment"], person={"id": owner["id"]})
             stored = _store(context, "assessments", assessment)
             plan["assessment"] = {"id": stored["id"], "version": stored["version"]}
-        ids = _store_lines(context, entry.get("lines", []), owner)
+        ids, latest = _store_lines(context, entry.get("lines", []), owner)
+        if _ORDERED in str(entry.get("working", "")):
+            ids = _in_vector_order(context, latest, ids)
         stored_plan = _store(context, "support-plans", plan)
         path = context.capabilities.budget_compute_path
         response = context.http.send("POST", path, json_body={"plan": stored_plan["id"]})
@@ -211,37 +245,80 @@ def _vector_check(vector: Vector) -> Check:
         run=run,
         features=frozenset({"budget-compute"}),
         roles=WRITES_PEOPLE,
+        role_note=(
+            "a vector stores a person, a plan and council lines, and computing stores an "
+            "individual budget: only a council writes them (SDS-SEC-023, SDS-SEC-024, "
+            "SDS-SEC-025)"
+        ),
         subject=vector.file,
     )
 
 
+_SAMPLES = {
+    "ilf-scotland": "sample.csv",
+    "dwp-access-to-work": "sample.json",
+    "saas-dsa": "sample.xml",
+    "nhs-board": "sample-bundle.json",
+}
+# The NHS sample names the board that pays its lines; a board may import only its own.
+_SAMPLE_BOARD = (b"S08000024", b"NHS Lothian")
+
+
+def _import_file(context: Context) -> tuple[str, bytes, int]:
+    """The stream, the file and the client index a role imports a funding stream's file as.
+
+    A source file is sent by its funder. A funder sends its own stream's sample; an NHS
+    board the NHS sample, re-addressed to itself (a board writes only NHS lines it pays,
+    SDS-SEC-024); a council acts as a declared ILF Scotland client when there is one.
+    """
+    caps = context.capabilities
+    if caps.role == "funder":
+        source = funder_source(context)
+        return source, (SOURCES / source / _SAMPLES[source]).read_bytes(), 0
+    if caps.role == "health-board":
+        board = context.http.organisation(0)
+        if not board.startswith("S08"):
+            raise Unverifiable(
+                "declare the main client's organisation (its GSS S08 code) so the suite can "
+                "send the NHS sample as the board that pays its lines"
+            )
+        found = valueset("health-board").get(board)
+        sample = (SOURCES / "nhs-board" / _SAMPLES["nhs-board"]).read_bytes()
+        sample = sample.replace(_SAMPLE_BOARD[0], board.encode())
+        sample = sample.replace(_SAMPLE_BOARD[1], (found.display if found else board).encode())
+        return "nhs-board", sample, 0
+    sender = next((i for i, c in enumerate(caps.clients) if c.organisation == "ilf-scotland"), 0)
+    return (
+        "ilf-scotland",
+        (SOURCES / "ilf-scotland" / _SAMPLES["ilf-scotland"]).read_bytes(),
+        sender,
+    )
+
+
 def _check_import(context: Context) -> str:
-    sample = SOURCES / "ilf-scotland" / "sample.csv"
-    path = "/v1/imports/ilf-scotland?file_name=sample.csv"
+    source, sample, sender = _import_file(context)
+    path = f"/v1/imports/{source}?file_name={_SAMPLES[source]}"
     headers = {"Content-Type": "application/octet-stream"}
-    # A source file is sent by its funder: act as a declared ILF Scotland client when there
-    # is one (a council may write only lines it pays or lines of people in its area).
-    clients = context.capabilities.clients
-    sender = next((i for i, c in enumerate(clients) if c.organisation == "ilf-scotland"), 0)
     reports = []
     for _ in range(2):
         response = context.http.send(
-            "POST", path, content=sample.read_bytes(), headers=headers, client_index=sender
+            "POST", path, content=sample, headers=headers, client_index=sender
         )
         if response.status_code != 200:
-            raise Failure(f"importing the ILF Scotland sample answered {response.status_code}")
+            raise Failure(f"importing the {source} sample answered {response.status_code}")
         reports.append(response.json())
     ids = [set(_line_ids(r)) for r in reports]
     if not ids[0]:
         raise Unverifiable(
-            "the import stored no funding line (declare an ILF Scotland client, organisation "
-            "ilf-scotland, to import its file): " + json.dumps(reports[0])[:300]
+            f"the import stored no funding line (send a {source} file as the organisation "
+            "that pays its lines; a council run needs an ILF Scotland client, organisation "
+            "ilf-scotland): " + json.dumps(reports[0])[:300]
         )
     if ids[0] != ids[1]:
         raise Failure(
             "importing the same file again produced other funding line ids or new versions"
         )
-    return f"{len(ids[0])} lines imported; a second import created nothing new"
+    return f"{len(ids[0])} {source} lines imported; a second import created nothing new"
 
 
 def _line_ids(report: Any) -> list[str]:

@@ -52,6 +52,7 @@ class Client:
     key_pem: bytes | None = None
     kid: str | None = None
     organisation: str = ""
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +68,17 @@ class Capabilities:
     budget_compute_path: str = "/v1/budgets/compute"
     clients: tuple[Client, ...] = field(default=())
     token_audience: str = ""
+    # Records stored beforehand that the role cannot create itself (``records`` in the file).
+    person_id: str = ""
+    person_council_area: str = ""
 
     def with_main_client(self, client: Client) -> Capabilities:
         """A copy whose first client is ``client`` (the command line's --client-id/--key)."""
         return replace(self, clients=(client, *self.clients[1:]))
+
+    def client_of_role(self, role: str) -> int | None:
+        """The index of the first helper client (never the main one) declared with ``role``."""
+        return next((i for i, c in enumerate(self.clients) if i and c.role == role), None)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +88,7 @@ class Capabilities:
             "features": sorted(self.features),
             "authentication": self.authentication,
             "clients": [c.client_id for c in self.clients],
+            **({"records": {"person": self.person_id}} if self.person_id else {}),
         }
 
 
@@ -111,6 +120,7 @@ def parse_capabilities(raw: Any, *, base: Path | None = None, where: str = "") -
                 key_pem=key_pem,
                 kid=entry.get("kid"),
                 organisation=entry.get("organisation", ""),
+                role=entry.get("role", raw["role"] if index == 0 else ""),
             )
         )
     return Capabilities(
@@ -123,6 +133,8 @@ def parse_capabilities(raw: Any, *, base: Path | None = None, where: str = "") -
         budget_compute_path=raw.get("budget_compute_path", "/v1/budgets/compute"),
         clients=tuple(clients),
         token_audience=raw.get("token_audience", ""),
+        person_id=raw.get("records", {}).get("person", ""),
+        person_council_area=raw.get("records", {}).get("council_area", ""),
     )
 
 

@@ -23,7 +23,17 @@ import yaml
 from conformance.runner import Check, Context, Failure
 from spec._paths import ROOT
 
-__all__ = ["EXAMPLES_PER_OPERATION", "GROUP", "OPENAPI", "contract_checks"]
+__all__ = [
+    "EXAMPLES_PER_OPERATION",
+    "GROUP",
+    "OPENAPI",
+    "GeneratedRequest",
+    "contract_checks",
+    "request_from",
+    "send_generated",
+    "server_error",
+    "undocumented",
+]
 
 GROUP = "contract"
 OPENAPI = ROOT / "openapi.yaml"
@@ -37,7 +47,7 @@ _FHIR = "application/fhir+json"
 
 
 @dataclass(frozen=True, slots=True)
-class _Request:
+class GeneratedRequest:
     operation: str
     method: str
     path: str
@@ -47,7 +57,7 @@ class _Request:
 
 
 @functools.cache
-def _contract() -> dict[str, Any]:
+def contract_document() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
     return loaded
 
@@ -68,7 +78,7 @@ def _body(kwargs: dict[str, Any]) -> tuple[bytes | None, dict[str, str]]:
     return None, headers
 
 
-def _generated(seed: int) -> Iterator[_Request]:
+def _generated(seed: int) -> Iterator[GeneratedRequest]:
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
@@ -100,47 +110,53 @@ def _generated(seed: int) -> Iterator[_Request]:
                 except Exception:  # A strategy that cannot be drawn gives no example here.
                     continue
             for kwargs in drawn:
-                parts = urlsplit(kwargs["url"])
-                path = parts.path + (f"?{parts.query}" if parts.query else "")
-                body, extra = _body(kwargs)
-                headers = {
-                    k: str(v)
-                    for k, v in (kwargs.get("headers") or {}).items()
-                    if k.lower() not in _DROPPED_HEADERS
-                    and not k.lower().startswith("x-schemathesis")
-                }
-                params = kwargs.get("params") or {}
-                if params:
-                    from urllib.parse import urlencode
+                yield request_from(operation, kwargs, documented)
 
-                    path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
-                yield _Request(
-                    operation=f"{operation.method.upper()} {operation.path}",
-                    method=str(kwargs["method"]).upper(),
-                    path=path,
-                    headers={**extra, **headers},
-                    body=body,
-                    documented=documented,
-                )
+
+def request_from(
+    operation: Any, kwargs: dict[str, Any], documented: frozenset[str]
+) -> GeneratedRequest:
+    """The request schemathesis drew (``case.as_transport_kwargs``), ready to send."""
+    from urllib.parse import urlencode
+
+    parts = urlsplit(kwargs["url"])
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    body, extra = _body(kwargs)
+    headers = {
+        k: str(v)
+        for k, v in (kwargs.get("headers") or {}).items()
+        if k.lower() not in _DROPPED_HEADERS and not k.lower().startswith("x-schemathesis")
+    }
+    params = kwargs.get("params") or {}
+    if params:
+        path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
+    return GeneratedRequest(
+        operation=f"{operation.method.upper()} {operation.path}",
+        method=str(kwargs["method"]).upper(),
+        path=path,
+        headers={**extra, **headers},
+        body=body,
+        documented=documented,
+    )
 
 
 @functools.lru_cache(maxsize=4)
-def _generated_for(seed: int) -> tuple[_Request, ...]:
+def _generated_for(seed: int) -> tuple[GeneratedRequest, ...]:
     # Generation is deterministic for a seed, so one process generates each seed once.
     return tuple(_generated(seed))
 
 
-def _requests(context: Context) -> tuple[_Request, ...]:
+def _requests(context: Context) -> tuple[GeneratedRequest, ...]:
     return _generated_for(context.seed)
 
 
-def _send(context: Context, request: _Request) -> Any:
+def send_generated(context: Context, request: GeneratedRequest) -> Any:
     return context.http.send(
         request.method, request.path, content=request.body, headers=request.headers
     )
 
 
-def _server_error(request: _Request, response: Any) -> str | None:
+def server_error(request: GeneratedRequest, response: Any) -> str | None:
     if response.status_code >= 500:
         return f"answered {response.status_code}"
     media = response.headers.get("content-type", "").split(";")[0].strip()
@@ -153,7 +169,7 @@ def _server_error(request: _Request, response: Any) -> str | None:
     return None
 
 
-def _undocumented(request: _Request, response: Any) -> str | None:
+def undocumented(request: GeneratedRequest, response: Any) -> str | None:
     status = str(response.status_code)
     wildcard = f"{status[0]}XX"
     if (
@@ -172,12 +188,12 @@ def _fuzz(context: Context, judge: Any) -> str:
     sent = 0
     for request in _requests(context):
         sent += 1
-        reason = judge(request, _send(context, request))
+        reason = judge(request, send_generated(context, request))
         if reason is None:
             # Evidence is kept only for findings: drop the passing exchange.
             context.http.recording.pop()
             continue
-        again = judge(request, _send(context, request))
+        again = judge(request, send_generated(context, request))
         (reproduced if again is not None else flaky).append(f"{request.operation}: {reason}")
         if len(reproduced) >= 5:
             break
@@ -188,11 +204,11 @@ def _fuzz(context: Context, judge: Any) -> str:
 
 
 def _check_no_server_error(context: Context) -> str:
-    return _fuzz(context, _server_error)
+    return _fuzz(context, server_error)
 
 
 def _check_documented_status(context: Context) -> str:
-    return _fuzz(context, _undocumented)
+    return _fuzz(context, undocumented)
 
 
 def _check_published(context: Context) -> str:
@@ -200,7 +216,7 @@ def _check_published(context: Context) -> str:
     if response.status_code != 200:
         raise Failure(f"GET /openapi.json answered {response.status_code}")
     served = response.json()
-    published = _contract()
+    published = contract_document()
     want = {(p, m) for p, ops in published.get("paths", {}).items() for m in ops}
     got = {(p, m) for p, ops in served.get("paths", {}).items() for m in ops}
     missing = sorted(want - got)

@@ -97,6 +97,15 @@ def _capabilities(caps: Capabilities) -> Iterator[Finding]:
             "security is declared with one client: security.cross-organisation will skip "
             "and block a pass; declare a second client of another organisation",
         )
+    helped = caps.client_of_role("council") is not None or bool(caps.person_id)
+    if caps.role != "council" and not helped:
+        yield Finding(
+            "warn",
+            "capabilities",
+            f"a {caps.role} may not store people, so checks whose records name one will skip "
+            "and block a pass: declare a client with role council (--council-client-id) or a "
+            "stored person in records.person (--person-id)",
+        )
 
 
 def diagnose(target: Target) -> list[Finding]:

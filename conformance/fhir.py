@@ -1,6 +1,7 @@
 """The FHIR group: a record read through the target's FHIR R4 API, against the standard's map.
 
-The suite stores a person through the native API, reads it back natively and as FHIR
+The suite stores a person through the native API (an NHS board names it in a joint
+assessment first, :mod:`conformance.roles`), reads it back natively and as FHIR
 (``/fhir/r4/Patient/{id}``), and requires the FHIR resource to be valid R4 (checked with
 the ``fhir.resources`` R4B models, SDS-FHR-002) and to be exactly what the standard's
 mapping gives for the native document (``spec.fhir.to_resources``, SDS-FHR-001/003), so a
@@ -12,9 +13,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from conformance.behaviour import WRITES_PEOPLE
+from conformance.behaviour import WRITES_PEOPLE, WRITES_PEOPLE_NOTE
 from conformance.fixtures import council_area, person, without_server_members
-from conformance.runner import Check, Context, Failure, Unverifiable
+from conformance.roles import own_document, store, subject
+from conformance.runner import Check, Context, Failure
 from spec.fhir import to_bundle, to_resources, validate_resource
 
 __all__ = ["FHIR_MEDIA_TYPE", "GROUP", "fhir_checks"]
@@ -45,11 +47,15 @@ def _differences(expected: Any, got: Any, where: str = "") -> list[str]:
 
 def _check_patient(context: Context) -> str:
     rng = random.Random(f"{context.state.get('nonce', '')}{context.seed}:fhir")
-    created = context.http.send("POST", "/v1/persons", json_body=person(rng, council_area(context)))
-    if created.status_code != 201:
-        raise Unverifiable(f"could not create a person to read as FHIR ({created.status_code})")
-    record = created.json()["id"]
-    native = context.http.send("GET", f"/v1/persons/{record}").json()
+    owner = subject(context, rng)
+    if context.capabilities.role == "health-board":
+        # A board reads a person only once a joint assessment names it (SDS-SEC-024).
+        store(context, own_document(context, rng, owner), what="a joint assessment")
+    record = owner.id
+    read = context.http.send("GET", f"/v1/persons/{record}")
+    if read.status_code != 200:
+        raise Failure(f"the person its records name does not read back ({read.status_code})")
+    native = read.json()
     response = context.http.send("GET", f"/fhir/r4/Patient/{record}")
     if response.status_code != 200:
         raise Failure(f"GET /fhir/r4/Patient/{record} answered {response.status_code}")
@@ -113,7 +119,8 @@ def fhir_checks() -> list[Check]:
             requirements=("SDS-FHR-001", "SDS-FHR-002", "SDS-FHR-003"),
             run=_check_patient,
             features=frozenset({"fhir"}),
-            roles=WRITES_PEOPLE,
+            roles=frozenset({"council", "health-board"}),
+            role_note="a funder receives no person record (SDS-SEC-022, spec/access/policy.json)",
         ),
         Check(
             id="fhir.transaction-round-trip",
@@ -123,5 +130,6 @@ def fhir_checks() -> list[Check]:
             run=_check_transaction,
             features=frozenset({"fhir"}),
             roles=WRITES_PEOPLE,
+            role_note=WRITES_PEOPLE_NOTE,
         ),
     ]

@@ -20,6 +20,7 @@ from spec.identifiers import CHI_SYSTEM, check_chi
 __all__ = [
     "SERVER_MEMBERS",
     "council_area",
+    "fresh_id",
     "funding_line",
     "new_chi",
     "person",
@@ -48,7 +49,8 @@ def new_chi(rng: random.Random, birth: str = "020758") -> str:
             return candidate + str(check)
 
 
-def _fresh_id(rng: random.Random) -> str:
+def fresh_id(rng: random.Random) -> str:
+    """A client-side record id (a UUID v4 drawn from ``rng``), which a target replaces."""
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
@@ -67,7 +69,7 @@ def person(rng: random.Random, council_area: str = "") -> dict[str, Any]:
     """
     document = _load("person.json")
     born = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(36_000))
-    document["id"] = _fresh_id(rng)
+    document["id"] = fresh_id(rng)
     document["birth_date"] = born.isoformat()
     chi = new_chi(rng, born.strftime("%d%m%y"))
     document["identifiers"] = [{"system": CHI_SYSTEM, "value": chi}]
@@ -83,7 +85,7 @@ def funding_line(
     """A valid funding line for ``person_document`` (its stored id and CHI)."""
     lines = (_PERSONA / "funding-lines.ndjson").read_text(encoding="utf-8").splitlines()
     document: dict[str, Any] = json.loads(lines[index % len(lines)])
-    document["id"] = _fresh_id(rng)
+    document["id"] = fresh_id(rng)
     document["person"] = {"id": person_document["id"]}
     document["person_identifier"] = copy.deepcopy(person_document["identifiers"][0])
     document["source_reference"] = f"CNF-{rng.randrange(10**8):08d}"
@@ -93,7 +95,7 @@ def funding_line(
 def support_plan(rng: random.Random, person_document: dict[str, Any]) -> dict[str, Any]:
     """A valid support plan for ``person_document``."""
     document = _load("support-plan.json")
-    document["id"] = _fresh_id(rng)
+    document["id"] = fresh_id(rng)
     document.pop("supersedes", None)
     document["version"] = 1
     document["person"] = {"id": person_document["id"]}

@@ -85,6 +85,8 @@ class Check:
     roles: frozenset[str] = frozenset()
     level: str = "core"
     subject: str = ""
+    # Why the check concerns only ``roles``: what the other roles may not do, and its rule.
+    role_note: str = ""
 
 
 def applicability(check: Check, capabilities: Capabilities) -> str | None:
@@ -93,7 +95,8 @@ def applicability(check: Check, capabilities: Capabilities) -> str | None:
     if missing:
         return f"needs feature(s) {', '.join(missing)}, not declared in the capabilities"
     if check.roles and capabilities.role not in check.roles:
-        return f"concerns role(s) {', '.join(sorted(check.roles))}, not {capabilities.role}"
+        why = f": {check.role_note}" if check.role_note else ""
+        return f"concerns role(s) {', '.join(sorted(check.roles))}, not {capabilities.role}{why}"
     if check.level == "full" and capabilities.level == "core":
         return "belongs to level full; the run is at level core"
     return None

@@ -2,7 +2,8 @@
 
 These checks apply only when the capabilities declare ``security``. The cross-organisation
 check needs two declared clients of different organisations (an OIDF FAPI pattern): the
-first writes a record, the second must not see it on any read path (SDS-SEC-021).
+first writes a record its role owns (a council's person, a board's joint assessment, a
+funder's line), the second must not see it on any read path (SDS-SEC-021).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import random
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from joserfc import jwk, jws
 from joserfc.jws import JWSRegistry
 
-from conformance.behaviour import WRITES_PEOPLE, expect_problem
+from conformance.behaviour import expect_problem
 from conformance.capabilities import Client
-from conformance.fixtures import council_area, person
+from conformance.roles import own_collection, own_document, store
 from conformance.runner import Check, Context, Failure, Unverifiable
 from conformance.target import ASSERTION_TYPE, client_assertion
 
@@ -128,33 +130,27 @@ def _check_cross_organisation(context: Context) -> str:
     other = context.http.client(1)
     if other is None:
         raise Unverifiable("declare a second client of another organisation to check this")
-    stored_response = context.http.send(
-        "POST",
-        "/v1/persons",
-        json_body=person(
-            random.Random(f"{context.state.get('nonce', '')}{context.seed}:xorg"),
-            council_area(context),
-        ),
-    )
-    if stored_response.status_code != 201:
-        raise Unverifiable(
-            f"the main client could not create a person ({stored_response.status_code})"
-        )
-    record = stored_response.json()["id"]
+    rng = random.Random(f"{context.state.get('nonce', '')}{context.seed}:xorg")
+    collection = own_collection(context)
+    stored = store(context, own_document(context, rng), what="a record as the main client")
+    record = stored["id"]
     for path in (
-        f"/v1/persons/{record}",
-        f"/v1/persons/{record}/history",
-        f"/v1/persons/{record}/history/1",
+        f"/v1/{collection}/{record}",
+        f"/v1/{collection}/{record}/history",
+        f"/v1/{collection}/{record}/history/1",
     ):
         response = context.http.send("GET", path, client_index=1)
         if response.status_code != 404:
             raise Failure(
                 f"another organisation's client reading {path} got {response.status_code}, not 404"
             )
-    listed = context.http.send("GET", "/v1/persons?limit=100", client_index=1)
+    # Listed from the record's own instant, so older records cannot push it off the page.
+    since = quote(str(stored.get("recorded_at", "")))
+    query = f"updated_since={since}&limit=100" if since else "limit=100"
+    listed = context.http.send("GET", f"/v1/{collection}?{query}", client_index=1)
     if listed.status_code == 200 and record in listed.text:
         raise Failure("another organisation's client sees the record in a list")
-    return "another organisation's client cannot see the record on any read path"
+    return f"another organisation's client cannot see the {stored['type']} on any read path"
 
 
 _SECURITY_HEADERS = (
@@ -217,6 +213,5 @@ def security_checks() -> list[Check]:
             requirements=("SDS-SEC-020", "SDS-SEC-021"),
             run=_check_cross_organisation,
             features=_FEATURES,
-            roles=WRITES_PEOPLE,
         ),
     ]

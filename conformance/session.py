@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conformance.behaviour import behaviour_checks
+from conformance.boundaries import boundary_checks
 from conformance.budget import budget_checks
 from conformance.capabilities import Capabilities
 from conformance.certificate import issue_certificate, write_certificate
@@ -29,6 +30,7 @@ from conformance.results import Result, Waiver
 from conformance.run import RunRecord
 from conformance.runner import Check, Context, apply_waivers, run_checks
 from conformance.security import security_checks
+from conformance.stateful import stateful_checks
 from conformance.target import Target
 from spec.requirements import Catalogue, load_catalogue
 
@@ -43,10 +45,12 @@ def all_target_checks() -> list[Check]:
     """Every check of an HTTP run, in the order they run."""
     return [
         *contract_checks(),
+        *stateful_checks(),
         *behaviour_checks(),
         *budget_checks(),
         *fhir_checks(),
         *security_checks(),
+        *boundary_checks(),
     ]
 
 

@@ -9,6 +9,7 @@ Exit codes: 0 every applicable MUST passed; 1 a MUST failed or could not be veri
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +34,7 @@ from conformance.session import NothingToCheck, check_documents, run_against
 from conformance.target import CannotReach, Target
 from conformance.waivers import WaiverError, load_waivers
 
-__all__ = ["app"]
+__all__ = ["DEMO_CLIENTS", "app"]
 
 app = typer.Typer(
     help="Conformance suite: test a system's API or exported documents against the standard.",
@@ -42,32 +43,83 @@ app = typer.Typer(
 # Without a capabilities file: what any exchange API is expected to do. Imports need a
 # funder's client, security a second organisation's, FHIR its endpoints; declare them.
 _DEFAULT_FEATURES = frozenset({"documents", "contract", "behaviour", "budget-compute"})
-# The reference gateway's demo organisations a run acts as with --demo-keys: the main
-# council, a council of another area (cross-organisation reads) and a funder (imports).
-_DEMO_CLIENTS = (
-    ("glasgow-city", "S12000049"),
-    ("city-of-edinburgh", "S12000036"),
-    ("ilf-scotland", "ilf-scotland"),
-)
+# The reference gateway's demo organisations a run acts as with --demo-keys, per role: the
+# main client, another organisation of the same role (cross-organisation reads), and a helper
+# (a funder that sends a council run's import file; the council that stores the people an
+# NHS board or funder run names).
+DEMO_CLIENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "council": (
+        ("glasgow-city", "S12000049", "council"),
+        ("city-of-edinburgh", "S12000036", "council"),
+        ("ilf-scotland", "ilf-scotland", "funder"),
+    ),
+    "health-board": (
+        ("nhs-ggc", "S08000031", "health-board"),
+        ("nhs-lothian", "S08000024", "health-board"),
+        ("glasgow-city", "S12000049", "council"),
+    ),
+    "funder": (
+        ("ilf-scotland", "ilf-scotland", "funder"),
+        ("dwp-access-to-work", "dwp-access-to-work", "funder"),
+        ("glasgow-city", "S12000049", "council"),
+    ),
+}
 
 
-def _demo_capabilities(keys: Path, level: str | None) -> Capabilities:
+def _demo_capabilities(keys: Path, level: str | None, role: str | None = None) -> Capabilities:
     """Capabilities for the reference gateway's demo organisations, keys from ``keys``."""
     clients = []
-    for client_id, code in _DEMO_CLIENTS:
+    for client_id, code, client_role in DEMO_CLIENTS[role or "council"]:
         path = keys / f"{client_id}.pem"
         try:
             pem = path.read_bytes()
         except OSError as exc:
             raise CapabilitiesError(f"--demo-keys: cannot read {path}: {exc.strerror}") from None
-        clients.append(Client(client_id=client_id, key_pem=pem, organisation=code))
+        clients.append(
+            Client(client_id=client_id, key_pem=pem, organisation=code, role=client_role)
+        )
     return Capabilities(
-        role="council",
+        role=role or "council",
         level=level or "full",
         features=frozenset(FEATURES),
         product="sdsx reference gateway (demo organisations)",
         clients=tuple(clients),
     )
+
+
+def _helpers(
+    caps: Capabilities,
+    council_client_id: str | None,
+    council_key: Path | None,
+    council_organisation: str,
+    person_id: str | None,
+) -> Capabilities:
+    """``caps`` with a council helper client and a stored person from the command line."""
+    if council_key is not None and council_client_id is None:
+        raise CapabilitiesError("--council-key needs --council-client-id")
+    if council_client_id is not None:
+        try:
+            pem = council_key.read_bytes() if council_key else None
+        except OSError as exc:
+            raise CapabilitiesError(
+                f"--council-key {council_key}: cannot read: {exc.strerror}"
+            ) from None
+        helper = Client(
+            client_id=council_client_id,
+            key_pem=pem,
+            organisation=council_organisation,
+            role="council",
+        )
+        if not caps.clients:
+            raise CapabilitiesError(
+                "--council-client-id helps a main client: give --client-id, or clients in the "
+                "capabilities file"
+            )
+        # The helper goes after the main client and its cross-organisation partner.
+        caps = dataclasses.replace(caps, clients=(*caps.clients, helper))
+    if person_id is not None:
+        caps = dataclasses.replace(caps, person_id=person_id)
+    return caps
 
 
 _STYLE = {
@@ -110,7 +162,7 @@ def _capabilities(
         except OSError as exc:
             raise CapabilitiesError(f"--key {key}: cannot read: {exc.strerror}") from None
         caps = caps.with_main_client(
-            Client(client_id=client_id, key_pem=pem, organisation=organisation)
+            Client(client_id=client_id, key_pem=pem, organisation=organisation, role=caps.role)
         )
     elif key is not None:
         raise CapabilitiesError("--key needs --client-id")
@@ -163,6 +215,16 @@ def run(
     demo_keys: Path | None = typer.Option(
         None, "--demo-keys", help="Keys folder of a local sdsx serve: act as its demo orgs."
     ),
+    council_client_id: str | None = typer.Option(
+        None, "--council-client-id", help="A council client that stores people for a board/funder."
+    ),
+    council_key: Path | None = typer.Option(None, "--council-key", help="PEM key of that client."),
+    council_organisation: str = typer.Option(
+        "", "--council-organisation", help="That council's GSS S12 code."
+    ),
+    person_id: str | None = typer.Option(
+        None, "--person-id", help="A stored person a board or funder may write records for."
+    ),
     waivers: Path | None = typer.Option(None, "--waivers", help="Waivers YAML."),
     out: Path = typer.Option(REPORT_DIR, "--out", help="Report folder."),
     seed: int | None = typer.Option(None, "--seed", help="Seed, to reproduce a run."),
@@ -176,9 +238,10 @@ def run(
         if level is not None and level not in ("core", "full"):
             raise CapabilitiesError(f"--level {level} is not core or full")
         if demo_keys is not None:
-            caps = _demo_capabilities(demo_keys, level)
+            caps = _demo_capabilities(demo_keys, level, role)
         else:
             caps = _capabilities(capabilities, role, level, client_id, key, organisation)
+        caps = _helpers(caps, council_client_id, council_key, council_organisation, person_id)
         accepted = load_waivers(waivers) if waivers else []
     except (CapabilitiesError, WaiverError) as exc:
         raise _fail(err, str(exc)) from None

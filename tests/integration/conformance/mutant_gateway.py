@@ -198,30 +198,47 @@ def _history_truncated(scope: Scope, status: int, headers: dict[str, str], body:
     return status, headers, body
 
 
-def other_council_readable(app: App) -> App:
+def _versions_unreadable(scope: Scope, status: int, headers: dict[str, str], body: bytes) -> Any:
+    """Defect: no version can be read from a record's history, though the contract links it."""
+    parts = scope["path"].split("/")
+    if len(parts) == 6 and parts[4] == "history" and status == 200:
+        problem = {"type": "about:blank", "title": "Not found", "status": 404, "detail": "none"}
+        headers = {"content-type": "application/problem+json"}
+        return 404, headers, json.dumps(problem).encode()
+    return status, headers, body
+
+
+def readable_by_others(collection: str = "") -> Callable[[App], App]:
     """Defect: a record another organisation created is readable (a tenant leak).
 
     It remembers who created each record and, when a read of that record is refused with
-    404, answers it again with the creator's credentials.
+    404, answers it again with the creator's credentials. With ``collection`` the leak is in
+    one role's rule only (e.g. ``funding-lines``: any funder reads every funder's lines).
     """
-    creators: dict[str, str] = {}
 
-    async def mutant(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        receive = await _replayable(receive)
-        status, headers, body = await _call(app, scope, receive)
-        authorization = _header(scope, "authorization")
-        if scope["method"] == "POST" and status == 201 and authorization:
-            creators[json.loads(body).get("id", "")] = authorization
-        parts = scope["path"].split("/")
-        if scope["method"] == "GET" and status == 404 and len(parts) > 3 and parts[3] in creators:
-            _set_header(scope, "authorization", creators[parts[3]])
+    def wrap(app: App) -> App:
+        creators: dict[str, str] = {}
+
+        async def mutant(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            receive = await _replayable(receive)
             status, headers, body = await _call(app, scope, receive)
-        await _reply(send, status, headers, body)
+            authorization = _header(scope, "authorization")
+            parts = scope["path"].split("/")
+            leaks = not collection or (len(parts) > 2 and parts[2] == collection)
+            if scope["method"] == "POST" and status == 201 and authorization and leaks:
+                creators[json.loads(body).get("id", "")] = authorization
+            known = len(parts) > 3 and parts[3] in creators
+            if scope["method"] == "GET" and status == 404 and known:
+                _set_header(scope, "authorization", creators[parts[3]])
+                status, headers, body = await _call(app, scope, receive)
+            await _reply(send, status, headers, body)
 
-    return mutant
+        return mutant
+
+    return wrap
 
 
 def forged_token_accepted(app: App) -> App:
@@ -256,7 +273,11 @@ def _fhir_field_dropped(scope: Scope, status: int, headers: dict[str, str], body
 
 MUTANTS: dict[str, Callable[[App], App]] = {
     "fhir-field-dropped": response_mutant(_fhir_field_dropped),
-    "other-council-readable": other_council_readable,
+    "other-council-readable": readable_by_others(),
+    "other-funder-lines-readable": readable_by_others("funding-lines"),
+    "other-board-assessments-readable": readable_by_others("assessments"),
+    "board-reads-unnamed-people": readable_by_others("persons"),
+    "budget-read-without-consent": readable_by_others("budgets"),
     "forged-token-accepted": forged_token_accepted,
     "if-match-ignored": if_match_ignored,
     "idempotency-ignored": idempotency_ignored,
@@ -268,6 +289,7 @@ MUTANTS: dict[str, Callable[[App], App]] = {
     "field-dropped": response_mutant(_field_dropped),
     "request-id-dropped": response_mutant(_request_id_dropped),
     "history-truncated": response_mutant(_history_truncated),
+    "versions-unreadable": response_mutant(_versions_unreadable),
 }
 
 

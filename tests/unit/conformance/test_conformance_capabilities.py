@@ -75,3 +75,49 @@ def test_the_doctor_explains_why_a_run_would_verify_nothing() -> None:
     assert findings["contract"].status == "ok"
     assert findings["credentials"].status == "problem"
     assert "401" in findings["credentials"].detail
+
+
+def test_helper_clients_and_stored_records_are_declared_for_a_board_or_funder_run() -> None:
+    caps = parse_capabilities(
+        {
+            "role": "health-board",
+            "level": "core",
+            "features": ["behaviour"],
+            "clients": [
+                {"client_id": "nhs-ggc", "organisation": "S08000031"},
+                {"client_id": "nhs-lothian", "organisation": "S08000024"},
+                {"client_id": "glasgow-city", "organisation": "S12000049", "role": "council"},
+            ],
+            "records": {"person": "6f0294be-e263-4bd0-8498-fecc3e84fe1a"},
+        }
+    )
+    # The main client takes the declared role; the helper is found by its own.
+    assert caps.clients[0].role == "health-board"
+    assert caps.clients[1].role == ""
+    assert caps.client_of_role("council") == 2
+    assert caps.client_of_role("funder") is None
+    assert caps.person_id == "6f0294be-e263-4bd0-8498-fecc3e84fe1a"
+
+
+def test_a_stored_person_must_come_with_a_council_area_code_if_any() -> None:
+    raw = {
+        "role": "funder",
+        "level": "core",
+        "features": [],
+        "records": {"person": "x", "council_area": "Glasgow"},
+    }
+    with pytest.raises(CapabilitiesError, match=r"records\.council_area"):
+        parse_capabilities(raw)
+
+
+def test_the_doctor_warns_a_board_run_that_no_one_can_store_its_people() -> None:
+    def vendor(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"paths": {"/v1/assessments": {}}, "items": []})
+
+    raw = {"role": "health-board", "level": "core", "features": ["behaviour"]}
+    raw["authentication"] = "none"
+    for declared, warned in (({}, True), ({"records": {"person": "p-1"}}, False)):
+        caps = parse_capabilities({**raw, **declared})
+        with Target("https://nhs.example", caps, transport=httpx.MockTransport(vendor)) as t:
+            findings = diagnose(t)
+        assert any("--council-client-id" in f.detail for f in findings) is warned

@@ -44,17 +44,21 @@ def test_every_group_verifies_something() -> None:
         assert any(r.startswith(f"SDS-{area}-") for r in verified), area
 
 
-def test_checks_that_write_people_do_not_apply_to_a_funder() -> None:
+def test_only_checks_that_store_people_or_budgets_do_not_apply_to_a_funder() -> None:
     from conformance.capabilities import parse_capabilities
     from conformance.runner import applicability
 
     funder = parse_capabilities(
-        {"role": "funder", "level": "full", "features": ["behaviour", "contract"]}
+        {"role": "funder", "level": "full", "features": ["behaviour", "contract", "fhir"]}
     )
     by_id = {c.id: applicability(c, funder) for c in all_target_checks()}
-    assert "council" in str(by_id["behaviour.if-match"])
+    # A funder's system is tested on its own funding lines.
+    assert by_id["behaviour.if-match"] is None
     assert by_id["behaviour.request-id"] is None
     assert by_id["contract.no-server-error"] is None
+    # What it truly cannot do is named with the rule that forbids it.
+    assert "only a council may write people (SDS-SEC-023)" in str(by_id["behaviour.unique-person"])
+    assert "receives no person record (SDS-SEC-022" in str(by_id["fhir.patient-read"])
 
 
 def test_the_coverage_command_lists_every_must_and_exits_0() -> None:
