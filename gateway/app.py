@@ -259,7 +259,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _publish_problem_schema(app: FastAPI) -> None:
-    """Keep ProblemDetails in the OpenAPI components even where only referenced by name."""
+    """Keep ProblemDetails and OperationOutcome in the OpenAPI components, referenced by name."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -270,6 +270,7 @@ def _publish_problem_schema(app: FastAPI) -> None:
                 "ProblemDetails",
                 ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"),
             )
+            components.setdefault("OperationOutcome", fhir.OPERATION_OUTCOME_SCHEMA)
             _publish_bearer_scheme(schema)
             app.openapi_schema = schema
         return app.openapi_schema
