@@ -22,6 +22,7 @@ from gateway.storage import Database
 from gateway.storage.records import StoredRecord
 
 __all__ = [
+    "IF_MATCH_PATTERN",
     "JSON",
     "check_media_type",
     "database",
@@ -34,7 +35,9 @@ __all__ = [
 ]
 
 JSON = "application/json"
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"([1-9][0-9]{0,9})"\s*$')
+# One version ETag as a read returns it (SDS-API-006); the contract publishes the pattern.
+IF_MATCH_PATTERN = r'^\s*(?:W/)?"([1-9][0-9]{0,9})"\s*$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
 def database(request: Request) -> Database:

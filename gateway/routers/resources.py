@@ -19,11 +19,12 @@ from starlette.responses import Response
 
 from gateway import store
 from gateway.auth import Principal, authenticate
-from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
+from gateway.idempotency import KEY_PATTERN, StoredResponse, fingerprint, parse_key, run_once
 from gateway.pagination import CursorCodec, query_digest
 from gateway.policy import Action, list_scope, note, present
 from gateway.problems import ProblemError, problem_responses
 from gateway.routers._messages import (
+    IF_MATCH_PATTERN,
     JSON,
     check_media_type,
     database,
@@ -60,12 +61,23 @@ _LIST_PARAMS = frozenset(
 _SCHEMA_BASE = "https://spec.sdsx.scot/v1/schemas/"
 
 RecordId = Annotated[str, Path(description="The record id (a random UUID).", max_length=64)]
+# The headers' patterns are published for clients and fuzzers only: the routers check them
+# (parse_key, expected_version) to answer 400 and 428 problems, not FastAPI's generic 422.
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", description="Makes a retried POST safe (8-255 chars)."),
+    Header(
+        alias="Idempotency-Key",
+        description="Makes a retried POST safe (8-255 chars).",
+        json_schema_extra={"pattern": KEY_PATTERN},
+    ),
 ]
 IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description='The ETag of the version read, e.g. "3".')
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag of the version read, e.g. "3".',
+        json_schema_extra={"pattern": IF_MATCH_PATTERN},
+    ),
 ]
 
 
@@ -242,7 +254,11 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         source: Annotated[str | None, Query(description="Funding source code.")] = None,
         plan: Annotated[str | None, Query(description="Support plan record id.")] = None,
         updated_since: Annotated[
-            str | None, Query(description="Only records changed at or after this instant.")
+            str | None,
+            Query(
+                description="Only records changed at or after this instant (with its offset).",
+                json_schema_extra={"format": "date-time"},
+            ),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = PAGE_DEFAULT,
         cursor: Annotated[str | None, Query(description="The next_cursor of a page.")] = None,

@@ -27,3 +27,22 @@ def test_every_operation_documents_its_problem_responses() -> None:
                 if "application/problem+json" in response.get("content", {})
             ]
             assert {"400", "422", "503"} <= set(problems), f"{method.upper()} {path}"
+
+
+def test_headers_publish_the_patterns_the_routers_enforce() -> None:
+    """Clients and fuzzers learn from the contract which keys and ETags are well formed."""
+    from gateway.idempotency import KEY_PATTERN
+    from gateway.routers._messages import IF_MATCH_PATTERN
+
+    wanted = {"Idempotency-Key": KEY_PATTERN, "If-Match": IF_MATCH_PATTERN}
+    seen = set()
+    for path, operations in openapi_document()["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] in wanted:
+                    seen.add(parameter["name"])
+                    where = f"{method.upper()} {path} {parameter['name']}"
+                    assert parameter["schema"]["pattern"] == wanted[parameter["name"]], where
+                if parameter["name"] == "updated_since":
+                    assert parameter["schema"]["format"] == "date-time", f"{method} {path}"
+    assert seen == set(wanted)
