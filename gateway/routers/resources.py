@@ -102,25 +102,23 @@ def _page_schema(kind: str) -> dict[str, Any]:
     }
 
 
+def _bad_since(detail: str) -> ProblemError:
+    return ProblemError(400, "bad-request", f"updated_since {detail}", requirement="SDS-API-010")
+
+
 def normalise_since(value: str) -> str:
     """``updated_since`` as the index's fixed-width UTC text, or a 400 problem."""
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ProblemError(
-            400,
-            "bad-request",
-            "updated_since must be an ISO 8601 timestamp",
-            requirement="SDS-API-010",
-        ) from None
+        raise _bad_since("must be an ISO 8601 timestamp") from None
     if moment.tzinfo is None:
-        raise ProblemError(
-            400,
-            "bad-request",
-            "updated_since must carry a time zone (Z)",
-            requirement="SDS-API-010",
-        )
-    return stamp(moment)
+        raise _bad_since("must carry a time zone (Z)")
+    try:
+        return stamp(moment)
+    except OverflowError:
+        # An offset can carry an instant past year 1 or 9999 once moved to UTC.
+        raise _bad_since("is outside the years 0001-9999 in UTC") from None
 
 
 def _refuse_unknown(request: Request) -> None:

@@ -249,6 +249,11 @@ FINDINGS = [
         body="{",
         media_type=FHIR_JSON,
     ),
+    Finding(
+        "GET /v1/persons",
+        "an updated_since before year 1 once moved to UTC answered 500",
+        query={"updated_since": "0001-01-01T00:00:00+01:00"},
+    ),
 ]
 
 
