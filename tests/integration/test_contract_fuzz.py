@@ -60,6 +60,7 @@ EXAMPLES = 25
 COUNCIL = "city-of-edinburgh"
 FHIR_JSON = "application/fhir+json"
 NDJSON = "application/x-ndjson"
+FORM = "application/x-www-form-urlencoded"
 BODY = ParameterLocation.BODY
 # Path parameters that name things that exist, so a request without a token reaches the route
 # (and its authentication) rather than missing it; the record need not exist.
@@ -268,6 +269,20 @@ def test_past_findings_conform(gateway: Gateway, finding: Finding) -> None:
         media_type=finding.media_type,
     )
     case.validate_response(case.call(app=gateway.app), checks=CONFORMS)
+
+
+def test_a_real_token_exchange_conforms(gateway: Gateway) -> None:
+    """The one token request fuzzing cannot make: a valid assertion, from the demo keys."""
+    operation = SCHEMA["/oauth2/token"]["POST"]
+    form = token_form(gateway.data_dir, COUNCIL)
+    documented = operation.definition.raw["requestBody"]["content"][FORM]["schema"]
+    assert set(documented["required"]) <= set(form) <= set(documented["properties"])
+    case = operation.Case(body=form, media_type=FORM)
+    response = case.call(app=gateway.app)
+    assert response.status_code == 200, response.text
+    answer = operation.definition.raw["responses"]["200"]["content"]["application/json"]
+    assert set(answer["schema"]["required"]) == set(json.loads(response.content))
+    case.validate_response(response, checks=CONFORMS)
 
 
 @pytest.mark.parametrize(("operation", "mode"), MODES)
