@@ -272,10 +272,29 @@ def _publish_problem_schema(app: FastAPI) -> None:
             )
             components.setdefault("OperationOutcome", fhir.OPERATION_OUTCOME_SCHEMA)
             _publish_bearer_scheme(schema)
+            _drop_null_from_parameters(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _drop_null_from_parameters(schema: dict[str, Any]) -> None:
+    """Publish an optional parameter as its type alone, not ``anyOf: [type, null]``.
+
+    FastAPI describes ``str | None = None`` as possibly null, but a query string or header
+    has no null: an absent parameter is the None. Left in, clients (and schemathesis) send
+    the text "null" believing it valid (SDS-API-018: the contract says what the app reads).
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                described = parameter.get("schema", {})
+                variants = described.get("anyOf", [])
+                kept = [v for v in variants if v != {"type": "null"}]
+                if variants and len(kept) == 1:
+                    del described["anyOf"]
+                    parameter["schema"] = {**kept[0], **described}
 
 
 _PUBLIC_PATHS = frozenset({"/fhir/r4/metadata"})

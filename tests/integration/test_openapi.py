@@ -46,3 +46,12 @@ def test_headers_publish_the_patterns_the_routers_enforce() -> None:
                 if parameter["name"] == "updated_since":
                     assert parameter["schema"]["format"] == "date-time", f"{method} {path}"
     assert seen == set(wanted)
+
+
+def test_no_parameter_is_published_as_possibly_null() -> None:
+    """A query string or header has no null; an absent parameter is how to send none."""
+    for path, operations in openapi_document()["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                text = str(parameter["schema"])
+                assert "'null'" not in text, f"{method.upper()} {path} {parameter['name']}"
