@@ -81,6 +81,20 @@ IfMatch = Annotated[
 ]
 
 
+_SIGNED_READ: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "jws: the budget with the gateway's detached JWS (SDS-SEC-050), "
+            "which sdsx verify-budget checks against /.well-known/jwks.json.",
+            "schema": {"type": "string", "enum": ["jws"]},
+        }
+    ]
+}
+
+
 def _document_schema(kind: str) -> dict[str, Any]:
     return {
         "type": "object",
@@ -181,6 +195,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
             200: {"description": "The current version; ETag names it.", **document},
             **problem_responses(401, 404),
         },
+        openapi_extra=_SIGNED_READ if kind == "individual-budget" else None,
         response_class=Response,
     )
     async def read(
@@ -352,7 +367,13 @@ def collection_router(collection: str, kind: str) -> APIRouter:
 def _wants_signature(request: Request) -> bool:
     """A budget read asking for the gateway's signature (``?format=jws`` or ``Accept``)."""
     accept = request.headers.get("accept", "").lower()
-    return request.query_params.get("format") == "jws" or "application/jose" in accept
+    given = request.query_params.get("format")
+    if given not in (None, "jws"):
+        # Silently serving the unsigned budget would let a typo pass for a signed read.
+        raise ProblemError(
+            400, "bad-request", "format must be jws, or absent", requirement="SDS-SEC-050"
+        )
+    return given == "jws" or "application/jose" in accept
 
 
 def _signed_response(request: Request, principal: Principal, stored: Any) -> StoredResponse:

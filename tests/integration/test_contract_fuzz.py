@@ -298,6 +298,22 @@ def test_past_findings_conform(gateway: Gateway, finding: Finding) -> None:
     case.validate_response(case.call(app=gateway.app), checks=CONFORMS)
 
 
+def test_the_signed_budget_read_is_in_the_contract(gateway: Gateway) -> None:
+    """``?format=jws`` was undocumented, and any other value silently served unsigned."""
+    operation = SCHEMA["/v1/budgets/{record_id}"]["GET"]
+    assert "format" in {p["name"] for p in operation.definition.raw["parameters"]}
+    auth = gateway.token()
+    for value, status in (("jws", 200), ("xml", 400)):
+        case = operation.Case(
+            path_parameters={"record_id": gateway.stored["budgets"]},
+            query={"format": value},
+            headers=auth,
+        )
+        response = case.call(app=gateway.app)
+        assert response.status_code == status, response.text
+        case.validate_response(response, checks=CONFORMS)
+
+
 def test_a_real_token_exchange_conforms(gateway: Gateway) -> None:
     """The one token request fuzzing cannot make: a valid assertion, from the demo keys."""
     operation = SCHEMA["/oauth2/token"]["POST"]
