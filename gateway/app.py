@@ -13,12 +13,14 @@ endpoints, the audit log, and the security headers on every response (SDS-SEC-06
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -111,6 +113,28 @@ def _answer(request: Request, error: ProblemError) -> Response:
     return problem_response(error, request_ids(request.scope)[0])
 
 
+def _methods_by_path(routers: list[APIRouter]) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Each route's path pattern and methods, to name them all in a 405's ``Allow``."""
+    return [
+        (route.path_regex, frozenset(route.methods or ()))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (RFC 9110, section 15.5.6).
+
+    Starlette names only the methods of the first route whose path matched, but GET and
+    POST on one path are two routes here, so a 405 for DELETE offered POST alone.
+    """
+    table: list[tuple[re.Pattern[str], frozenset[str]]] = request.app.state.methods
+    path = request.url.path
+    methods = {m for pattern, served in table if pattern.match(path) for m in served}
+    return ", ".join(sorted(methods))
+
+
 def _install_problem_handlers(app: FastAPI, settings: Settings, metrics: GatewayMetrics) -> None:
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)
@@ -142,9 +166,10 @@ def _install_problem_handlers(app: FastAPI, settings: Settings, metrics: Gateway
         assert isinstance(exc, HTTPException)
         kind = _HTTP_KINDS.get(exc.status_code, "bad-request")
         detail = str(exc.detail) if exc.detail else kind
-        return _answer(
-            request, ProblemError(exc.status_code, kind, detail, headers=dict(exc.headers or {}))
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return _answer(request, ProblemError(exc.status_code, kind, detail, headers=headers))
 
     async def on_database_down(request: Request, exc: Exception) -> Response:
         metrics.db_unavailable.inc()
@@ -242,14 +267,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.security = security
     app.state.cursors = CursorCodec(_cursor_secret(settings, database))
     _install_problem_handlers(app, settings, metrics)
-    app.include_router(health.router)
-    app.include_router(security_router(security))
-    app.include_router(imports.router)
-    app.include_router(budgets.router)
-    app.include_router(audit.router)
-    app.include_router(fhir.router)
-    for collection, kind in COLLECTIONS.items():
-        app.include_router(collection_router(collection, kind))
+    routers = [
+        health.router,
+        security_router(security),
+        imports.router,
+        budgets.router,
+        audit.router,
+        fhir.router,
+        *(collection_router(collection, kind) for collection, kind in COLLECTIONS.items()),
+    ]
+    for router in routers:
+        app.include_router(router)
+    app.state.methods = _methods_by_path(routers)
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics
     )

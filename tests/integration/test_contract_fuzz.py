@@ -21,6 +21,7 @@ deterministic and a failure names a request that fails again on the next run.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,6 +313,39 @@ def test_the_signed_budget_read_is_in_the_contract(gateway: Gateway) -> None:
         response = case.call(app=gateway.app)
         assert response.status_code == status, response.text
         case.validate_response(response, checks=CONFORMS)
+
+
+UNSUPPORTED = ("GET", "PUT", "POST", "DELETE", "PATCH")
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMA.raw_schema["paths"]))
+def test_methods_the_contract_lacks_answer_405_naming_those_it_has(
+    gateway: Gateway, path: str
+) -> None:
+    """A method no operation documents: 405 problem+json, ``Allow`` naming all the others.
+
+    "All" counts every documented path the URL fits: /v1/budgets/compute is also a
+    /v1/budgets/{record_id}, so GET and PUT are served there too (as a 404).
+    """
+    url = path.format(**ROUTABLE)
+    documented = {
+        method.upper()
+        for template, operations in SCHEMA.raw_schema["paths"].items()
+        if re.fullmatch(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)), url)
+        for method in operations
+    }
+    auth = gateway.token()
+
+    async def send(method: str) -> httpx.Response:
+        async with await _client(gateway.app) as client:
+            return await client.request(method, url, headers=auth)
+
+    for method in sorted(set(UNSUPPORTED) - documented):
+        response = anyio.run(send, method)
+        assert response.status_code == 405, f"{method} {url}: {response.text}"
+        assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+        allowed = {m.strip() for m in response.headers["allow"].split(",")}
+        assert allowed == documented, f"{method} {url}"
 
 
 def test_a_real_token_exchange_conforms(gateway: Gateway) -> None:
