@@ -34,8 +34,9 @@ from gateway.metrics import GatewayMetrics
 from gateway.middleware import RequestContextMiddleware, request_ids
 from gateway.migrations import upgrade
 from gateway.pagination import CursorCodec
-from gateway.problems import ProblemDetails, ProblemError, problem_response
+from gateway.problems import PROBLEM_HEADERS, ProblemDetails, ProblemError, problem_response
 from gateway.routers import audit, budgets, fhir, health, imports
+from gateway.routers._messages import RECORD_HEADERS
 from gateway.routers.resources import COLLECTIONS, collection_router
 from gateway.security.endpoints import GatewaySecurity, build_security, security_router
 from gateway.security.ratelimit import security_headers
@@ -288,7 +289,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _publish_problem_schema(app: FastAPI) -> None:
-    """Keep ProblemDetails and OperationOutcome in the OpenAPI components, referenced by name."""
+    """Keep the error schemas and response headers in the OpenAPI components, by name."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -300,6 +301,8 @@ def _publish_problem_schema(app: FastAPI) -> None:
                 ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"),
             )
             components.setdefault("OperationOutcome", fhir.OPERATION_OUTCOME_SCHEMA)
+            headers = schema["components"].setdefault("headers", {})
+            headers.update({**PROBLEM_HEADERS, **RECORD_HEADERS})
             _publish_bearer_scheme(schema)
             _drop_null_from_parameters(schema)
             app.openapi_schema = schema

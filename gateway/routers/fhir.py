@@ -22,7 +22,7 @@ from gateway import store
 from gateway.auth import Principal, authenticate
 from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
 from gateway.policy import list_scope, note, present
-from gateway.problems import ProblemError, problem_responses
+from gateway.problems import ProblemError, header_refs, problem_responses
 from gateway.routers._messages import database, parse_json, to_response
 from gateway.routers.resources import IdempotencyKey
 from gateway.storage.records import SearchFilters, StoredRecord, search_visible
@@ -178,7 +178,11 @@ async def care_plan_document(
     operation_id="fhir_read",
     summary="Read a stored record as its FHIR R4 resource",
     responses={
-        200: {"description": "The resource; ETag names its version.", **_RESOURCE},
+        200: {
+            "description": "The resource; ETag names its version.",
+            "headers": header_refs("ETag"),
+            **_RESOURCE,
+        },
         **_errors(401, 404),
     },
     response_class=Response,

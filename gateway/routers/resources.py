@@ -22,7 +22,7 @@ from gateway.auth import Principal, authenticate
 from gateway.idempotency import KEY_PATTERN, StoredResponse, fingerprint, parse_key, run_once
 from gateway.pagination import CursorCodec, query_digest
 from gateway.policy import Action, list_scope, note, present
-from gateway.problems import ProblemError, problem_responses
+from gateway.problems import ProblemError, header_refs, problem_responses
 from gateway.routers._messages import (
     IF_MATCH_PATTERN,
     JSON,
@@ -152,6 +152,8 @@ def collection_router(collection: str, kind: str) -> APIRouter:
     tag = collection.replace("-", "_")
     document = {"content": {JSON: {"schema": _document_schema(kind)}}}
     body = {"requestBody": {"required": True, **document}}
+    versioned = {"headers": header_refs("ETag"), **document}
+    created = {"headers": header_refs("ETag", "Location"), **document}
 
     @router.post(
         "",
@@ -159,7 +161,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         operation_id=f"create_{tag}",
         summary=f"Create a {kind} record",
         responses={
-            201: {"description": "Created; Location and ETag name it.", **document},
+            201: {"description": "Created; Location and ETag name it.", **created},
             **problem_responses(401, 409, 415),
         },
         openapi_extra=body,
@@ -192,7 +194,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         operation_id=f"read_{tag}",
         summary=f"Read a {kind} record",
         responses={
-            200: {"description": "The current version; ETag names it.", **document},
+            200: {"description": "The current version; ETag names it.", **versioned},
             **problem_responses(401, 404),
         },
         openapi_extra=_SIGNED_READ if kind == "individual-budget" else None,
@@ -219,7 +221,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         operation_id=f"update_{tag}",
         summary=f"Update a {kind} record",
         responses={
-            200: {"description": "The new version; ETag names it.", **document},
+            200: {"description": "The new version; ETag names it.", **versioned},
             **problem_responses(401, 404, 409, 412, 415, 428),
         },
         openapi_extra=body,
@@ -340,7 +342,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         operation_id=f"read_{tag}_version",
         summary=f"Read one version of a {kind} record",
         responses={
-            200: {"description": "That version; ETag names it.", **document},
+            200: {"description": "That version; ETag names it.", **versioned},
             **problem_responses(401, 404),
         },
         response_class=Response,

@@ -55,3 +55,19 @@ def test_no_parameter_is_published_as_possibly_null() -> None:
             for parameter in operation.get("parameters", []):
                 text = str(parameter["schema"])
                 assert "'null'" not in text, f"{method.upper()} {path} {parameter['name']}"
+
+
+def test_responses_publish_the_headers_that_always_come_with_them() -> None:
+    """The bearer challenge, the retry delay, and a record's ETag and Location."""
+    document = openapi_document()
+    published = set(document["components"]["headers"])
+    assert {"WWW-Authenticate", "Retry-After", "ETag", "Location"} <= published
+    expected = {"401": {"WWW-Authenticate"}, "429": {"Retry-After"}, "503": {"Retry-After"}}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                headers = set(response.get("headers", {}))
+                wanted = expected.get(status, set())
+                if method == "post" and status == "201":
+                    wanted = {"ETag", "Location"}
+                assert wanted <= headers, f"{method.upper()} {path} {status}"
