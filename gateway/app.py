@@ -168,8 +168,10 @@ def _install_problem_handlers(app: FastAPI, settings: Settings, metrics: Gateway
         kind = _HTTP_KINDS.get(exc.status_code, "bad-request")
         detail = str(exc.detail) if exc.detail else kind
         headers = dict(exc.headers or {})
-        if exc.status_code == 405:
-            headers["Allow"] = _allowed_methods(request)
+        # The framework's own routes (/openapi.json, /docs) keep the framework's Allow.
+        allowed = _allowed_methods(request) if exc.status_code == 405 else ""
+        if allowed:
+            headers["Allow"] = allowed
         return _answer(request, ProblemError(exc.status_code, kind, detail, headers=headers))
 
     async def on_database_down(request: Request, exc: Exception) -> Response:
