@@ -13,12 +13,14 @@ endpoints, the audit log, and the security headers on every response (SDS-SEC-06
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -32,8 +34,9 @@ from gateway.metrics import GatewayMetrics
 from gateway.middleware import RequestContextMiddleware, request_ids
 from gateway.migrations import upgrade
 from gateway.pagination import CursorCodec
-from gateway.problems import ProblemDetails, ProblemError, problem_response
+from gateway.problems import PROBLEM_HEADERS, ProblemDetails, ProblemError, problem_response
 from gateway.routers import audit, budgets, fhir, health, imports
+from gateway.routers._messages import RECORD_HEADERS
 from gateway.routers.resources import COLLECTIONS, collection_router
 from gateway.security.endpoints import GatewaySecurity, build_security, security_router
 from gateway.security.ratelimit import security_headers
@@ -111,6 +114,28 @@ def _answer(request: Request, error: ProblemError) -> Response:
     return problem_response(error, request_ids(request.scope)[0])
 
 
+def _methods_by_path(routers: list[APIRouter]) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Each route's path pattern and methods, to name them all in a 405's ``Allow``."""
+    return [
+        (route.path_regex, frozenset(route.methods or ()))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (RFC 9110, section 15.5.6).
+
+    Starlette names only the methods of the first route whose path matched, but GET and
+    POST on one path are two routes here, so a 405 for DELETE offered POST alone.
+    """
+    table: list[tuple[re.Pattern[str], frozenset[str]]] = request.app.state.methods
+    path = request.url.path
+    methods = {m for pattern, served in table if pattern.match(path) for m in served}
+    return ", ".join(sorted(methods))
+
+
 def _install_problem_handlers(app: FastAPI, settings: Settings, metrics: GatewayMetrics) -> None:
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)
@@ -142,9 +167,12 @@ def _install_problem_handlers(app: FastAPI, settings: Settings, metrics: Gateway
         assert isinstance(exc, HTTPException)
         kind = _HTTP_KINDS.get(exc.status_code, "bad-request")
         detail = str(exc.detail) if exc.detail else kind
-        return _answer(
-            request, ProblemError(exc.status_code, kind, detail, headers=dict(exc.headers or {}))
-        )
+        headers = dict(exc.headers or {})
+        # The framework's own routes (/openapi.json, /docs) keep the framework's Allow.
+        allowed = _allowed_methods(request) if exc.status_code == 405 else ""
+        if allowed:
+            headers["Allow"] = allowed
+        return _answer(request, ProblemError(exc.status_code, kind, detail, headers=headers))
 
     async def on_database_down(request: Request, exc: Exception) -> Response:
         metrics.db_unavailable.inc()
@@ -242,14 +270,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.security = security
     app.state.cursors = CursorCodec(_cursor_secret(settings, database))
     _install_problem_handlers(app, settings, metrics)
-    app.include_router(health.router)
-    app.include_router(security_router(security))
-    app.include_router(imports.router)
-    app.include_router(budgets.router)
-    app.include_router(audit.router)
-    app.include_router(fhir.router)
-    for collection, kind in COLLECTIONS.items():
-        app.include_router(collection_router(collection, kind))
+    routers = [
+        health.router,
+        security_router(security),
+        imports.router,
+        budgets.router,
+        audit.router,
+        fhir.router,
+        *(collection_router(collection, kind) for collection, kind in COLLECTIONS.items()),
+    ]
+    for router in routers:
+        app.include_router(router)
+    app.state.methods = _methods_by_path(routers)
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics
     )
@@ -259,7 +291,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _publish_problem_schema(app: FastAPI) -> None:
-    """Keep ProblemDetails in the OpenAPI components even where only referenced by name."""
+    """Keep the error schemas and response headers in the OpenAPI components, by name."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -270,11 +302,33 @@ def _publish_problem_schema(app: FastAPI) -> None:
                 "ProblemDetails",
                 ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"),
             )
+            components.setdefault("OperationOutcome", fhir.OPERATION_OUTCOME_SCHEMA)
+            headers = schema["components"].setdefault("headers", {})
+            headers.update({**PROBLEM_HEADERS, **RECORD_HEADERS})
             _publish_bearer_scheme(schema)
+            _drop_null_from_parameters(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _drop_null_from_parameters(schema: dict[str, Any]) -> None:
+    """Publish an optional parameter as its type alone, not ``anyOf: [type, null]``.
+
+    FastAPI describes ``str | None = None`` as possibly null, but a query string or header
+    has no null: an absent parameter is the None. Left in, clients (and schemathesis) send
+    the text "null" believing it valid (SDS-API-018: the contract says what the app reads).
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                described = parameter.get("schema", {})
+                variants = described.get("anyOf", [])
+                kept = [v for v in variants if v != {"type": "null"}]
+                if variants and len(kept) == 1:
+                    del described["anyOf"]
+                    parameter["schema"] = {**kept[0], **described}
 
 
 _PUBLIC_PATHS = frozenset({"/fhir/r4/metadata"})

@@ -40,6 +40,7 @@ from gateway.storage.tables import idempotency_keys
 
 __all__ = [
     "KEY_HEADER",
+    "KEY_PATTERN",
     "WINDOW",
     "StoredResponse",
     "advisory_lock_id",
@@ -50,7 +51,10 @@ __all__ = [
 
 KEY_HEADER = "Idempotency-Key"
 WINDOW = dt.timedelta(hours=24)
-_KEY = re.compile(r'^"?([\x21\x23-\x7e]{8,255})"?$')
+# 8-255 visible ASCII characters, bare or as a structured-field string (SDS-API-005); the
+# contract publishes the same pattern, so clients and fuzzers know a key before sending one.
+KEY_PATTERN = r'^"?[\x21\x23-\x7e]{8,255}"?$'
+_KEY = re.compile(KEY_PATTERN)
 
 _in_flight: set[tuple[str, str]] = set()
 _in_flight_lock = threading.Lock()
@@ -86,15 +90,15 @@ def parse_key(raw: str | None) -> str | None:
     """The key from the header value (a structured-field string or bare token)."""
     if raw is None:
         return None
-    match = _KEY.match(raw.strip())
-    if match is None:
+    key = raw.strip()
+    if _KEY.match(key) is None:
         raise ProblemError(
             400,
             "bad-request",
             "Idempotency-Key must be 8-255 visible ASCII characters (a UUID is recommended)",
             requirement="SDS-API-005",
         )
-    return match.group(1)
+    return key.strip('"')
 
 
 def _in_flight_problem() -> ProblemError:

@@ -18,11 +18,13 @@ from starlette.responses import Response
 from spec import Problem
 
 __all__ = [
+    "PROBLEM_HEADERS",
     "PROBLEM_MEDIA_TYPE",
     "PROBLEM_TYPE_BASE",
     "ProblemDetails",
     "ProblemError",
     "ProblemItem",
+    "header_refs",
     "problem_response",
     "problem_responses",
 ]
@@ -144,6 +146,33 @@ _DESCRIPTIONS: dict[int, str] = {
 }
 
 
+# The headers that always come with a problem of these statuses, published so clients (and
+# the contract fuzzer) can rely on them: the bearer challenge (RFC 6750, SDS-SEC-010) and
+# the retry delay (SDS-SEC-060, SDS-API-015). The OpenAPI components hold them once.
+PROBLEM_HEADERS: dict[str, dict[str, Any]] = {
+    "WWW-Authenticate": {
+        "description": "The bearer challenge, naming why the token was refused.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^Bearer "},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+_HEADERS: dict[int, tuple[str, ...]] = {
+    401: ("WWW-Authenticate",),
+    429: ("Retry-After",),
+    503: ("Retry-After",),
+}
+
+
+def header_refs(*names: str) -> dict[str, dict[str, str]]:
+    """``headers`` of an OpenAPI response naming published header components."""
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` entries documenting an operation's problem answers in OpenAPI."""
     # Every authenticated operation is also rate-limited per organisation (SDS-SEC-060).
@@ -152,6 +181,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {
             "description": _DESCRIPTIONS[status],
+            **({"headers": header_refs(*_HEADERS[status])} if status in _HEADERS else {}),
             "content": {
                 PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
             },

@@ -22,7 +22,9 @@ from gateway.storage import Database
 from gateway.storage.records import StoredRecord
 
 __all__ = [
+    "IF_MATCH_PATTERN",
     "JSON",
+    "RECORD_HEADERS",
     "check_media_type",
     "database",
     "document_response",
@@ -34,7 +36,22 @@ __all__ = [
 ]
 
 JSON = "application/json"
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"([1-9][0-9]{0,9})"\s*$')
+# One version ETag as a read returns it (SDS-API-006); the contract publishes the pattern.
+IF_MATCH_PATTERN = r'^\s*(?:W/)?"([1-9][0-9]{0,9})"\s*$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
+# Response headers as the contract publishes them: the ETag is what If-Match takes back.
+RECORD_HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "The version answered, to send back as If-Match.",
+        "required": True,
+        "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
+    },
+    "Location": {
+        "description": "The path of the record.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^/v1/"},
+    },
+}
 
 
 def database(request: Request) -> Database:

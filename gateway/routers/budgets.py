@@ -21,7 +21,7 @@ from gateway import store
 from gateway.auth import Principal, authenticate
 from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
 from gateway.policy import Action, list_scope
-from gateway.problems import ProblemError, problem_responses
+from gateway.problems import ProblemError, header_refs, problem_responses
 from gateway.routers._messages import (
     JSON,
     check_media_type,
@@ -113,10 +113,12 @@ def _compute(
     responses={
         200: {
             "description": "A new version of the plan's budget.",
+            "headers": header_refs("ETag", "Location"),
             "content": {JSON: {"schema": {"type": "object"}}},
         },
         201: {
             "description": "The plan's first budget.",
+            "headers": header_refs("ETag", "Location"),
             "content": {JSON: {"schema": {"type": "object"}}},
         },
         **problem_responses(401, 404, 409, 415),

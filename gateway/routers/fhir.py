@@ -22,7 +22,7 @@ from gateway import store
 from gateway.auth import Principal, authenticate
 from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
 from gateway.policy import list_scope, note, present
-from gateway.problems import ProblemError, problem_responses
+from gateway.problems import ProblemError, header_refs, problem_responses
 from gateway.routers._messages import database, parse_json, to_response
 from gateway.routers.resources import IdempotencyKey
 from gateway.storage.records import SearchFilters, StoredRecord, search_visible
@@ -38,12 +38,51 @@ from spec.fhir.interactions import (
 )
 from spec.fhir.to_fhir import RESOURCE_TYPES
 
-__all__ = ["router"]
+__all__ = ["OPERATION_OUTCOME_SCHEMA", "router"]
 
 router = APIRouter(prefix="/fhir/r4", tags=["fhir"])
 
 _RESOURCE = {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}
 _MAX_LINES = 10_000
+OPERATION_OUTCOME_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A FHIR R4 OperationOutcome: the error a FHIR route's handler answers.",
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "severity": {"enum": ["fatal", "error", "warning", "information"]},
+                    "code": {"type": "string"},
+                    "diagnostics": {"type": "string"},
+                },
+                "required": ["severity", "code"],
+            },
+        },
+    },
+    "required": ["resourceType", "issue"],
+}
+# Refused before any FHIR handler runs (token, body size, rate limit), or by the database
+# outage handler: these stay problem+json (SDS-API-001) on FHIR routes too.
+_OUTER_STATUSES = frozenset({401, 413, 429, 503})
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The problem responses of a FHIR operation, each also answerable as OperationOutcome.
+
+    A FHIR route's handler answers its own refusals as OperationOutcome resources (as FHIR
+    R4 requires), while the outer layers answer problem+json: the contract names both, so a
+    client and schemathesis know either may come.
+    """
+    responses = problem_responses(*statuses)
+    outcome = {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}
+    for status, response in responses.items():
+        if status not in _OUTER_STATUSES:
+            response["content"] = {**response["content"], FHIR_JSON: outcome}
+    return responses
 
 
 def _visible(principal: Principal, stored: StoredRecord, found: bool = False) -> dict[str, Any]:
@@ -80,7 +119,7 @@ async def _answer(work: Callable[[], Awaitable[Response]]) -> Response:
     summary="FHIR CapabilityStatement",
     responses={
         200: {"description": "The CapabilityStatement.", **_RESOURCE},
-        **problem_responses(),
+        **_errors(),
     },
     response_class=Response,
 )
@@ -94,7 +133,7 @@ async def metadata() -> Response:
     summary="A FHIR document Bundle: person, support plan, its budget and funding lines",
     responses={
         200: {"description": "A document Bundle.", **_RESOURCE},
-        **problem_responses(401, 404),
+        **_errors(401, 404),
     },
     response_class=Response,
 )
@@ -139,8 +178,12 @@ async def care_plan_document(
     operation_id="fhir_read",
     summary="Read a stored record as its FHIR R4 resource",
     responses={
-        200: {"description": "The resource; ETag names its version.", **_RESOURCE},
-        **problem_responses(401, 404),
+        200: {
+            "description": "The resource; ETag names its version.",
+            "headers": header_refs("ETag"),
+            **_RESOURCE,
+        },
+        **_errors(401, 404),
     },
     response_class=Response,
 )
@@ -173,7 +216,7 @@ async def read(
     summary="Store a FHIR transaction Bundle all or nothing",
     responses={
         200: {"description": "A transaction-response Bundle.", **_RESOURCE},
-        **problem_responses(401, 409, 415),
+        **_errors(401, 409, 415),
     },
     openapi_extra={
         "requestBody": {

@@ -19,11 +19,12 @@ from starlette.responses import Response
 
 from gateway import store
 from gateway.auth import Principal, authenticate
-from gateway.idempotency import StoredResponse, fingerprint, parse_key, run_once
+from gateway.idempotency import KEY_PATTERN, StoredResponse, fingerprint, parse_key, run_once
 from gateway.pagination import CursorCodec, query_digest
 from gateway.policy import Action, list_scope, note, present
-from gateway.problems import ProblemError, problem_responses
+from gateway.problems import ProblemError, header_refs, problem_responses
 from gateway.routers._messages import (
+    IF_MATCH_PATTERN,
     JSON,
     check_media_type,
     database,
@@ -60,13 +61,38 @@ _LIST_PARAMS = frozenset(
 _SCHEMA_BASE = "https://spec.sdsx.scot/v1/schemas/"
 
 RecordId = Annotated[str, Path(description="The record id (a random UUID).", max_length=64)]
+# The headers' patterns are published for clients and fuzzers only: the routers check them
+# (parse_key, expected_version) to answer 400 and 428 problems, not FastAPI's generic 422.
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", description="Makes a retried POST safe (8-255 chars)."),
+    Header(
+        alias="Idempotency-Key",
+        description="Makes a retried POST safe (8-255 chars).",
+        json_schema_extra={"pattern": KEY_PATTERN},
+    ),
 ]
 IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description='The ETag of the version read, e.g. "3".')
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag of the version read, e.g. "3".',
+        json_schema_extra={"pattern": IF_MATCH_PATTERN},
+    ),
 ]
+
+
+_SIGNED_READ: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "jws: the budget with the gateway's detached JWS (SDS-SEC-050), "
+            "which sdsx verify-budget checks against /.well-known/jwks.json.",
+            "schema": {"type": "string", "enum": ["jws"]},
+        }
+    ]
+}
 
 
 def _document_schema(kind: str) -> dict[str, Any]:
@@ -90,25 +116,23 @@ def _page_schema(kind: str) -> dict[str, Any]:
     }
 
 
+def _bad_since(detail: str) -> ProblemError:
+    return ProblemError(400, "bad-request", f"updated_since {detail}", requirement="SDS-API-010")
+
+
 def normalise_since(value: str) -> str:
     """``updated_since`` as the index's fixed-width UTC text, or a 400 problem."""
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ProblemError(
-            400,
-            "bad-request",
-            "updated_since must be an ISO 8601 timestamp",
-            requirement="SDS-API-010",
-        ) from None
+        raise _bad_since("must be an ISO 8601 timestamp") from None
     if moment.tzinfo is None:
-        raise ProblemError(
-            400,
-            "bad-request",
-            "updated_since must carry a time zone (Z)",
-            requirement="SDS-API-010",
-        )
-    return stamp(moment)
+        raise _bad_since("must carry a time zone (Z)")
+    try:
+        return stamp(moment)
+    except OverflowError:
+        # An offset can carry an instant past year 1 or 9999 once moved to UTC.
+        raise _bad_since("is outside the years 0001-9999 in UTC") from None
 
 
 def _refuse_unknown(request: Request) -> None:
@@ -128,6 +152,8 @@ def collection_router(collection: str, kind: str) -> APIRouter:
     tag = collection.replace("-", "_")
     document = {"content": {JSON: {"schema": _document_schema(kind)}}}
     body = {"requestBody": {"required": True, **document}}
+    versioned = {"headers": header_refs("ETag"), **document}
+    created = {"headers": header_refs("ETag", "Location"), **document}
 
     @router.post(
         "",
@@ -135,7 +161,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         operation_id=f"create_{tag}",
         summary=f"Create a {kind} record",
         responses={
-            201: {"description": "Created; Location and ETag name it.", **document},
+            201: {"description": "Created; Location and ETag name it.", **created},
             **problem_responses(401, 409, 415),
         },
         openapi_extra=body,
@@ -168,9 +194,10 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         operation_id=f"read_{tag}",
         summary=f"Read a {kind} record",
         responses={
-            200: {"description": "The current version; ETag names it.", **document},
+            200: {"description": "The current version; ETag names it.", **versioned},
             **problem_responses(401, 404),
         },
+        openapi_extra=_SIGNED_READ if kind == "individual-budget" else None,
         response_class=Response,
     )
     async def read(
@@ -194,7 +221,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         operation_id=f"update_{tag}",
         summary=f"Update a {kind} record",
         responses={
-            200: {"description": "The new version; ETag names it.", **document},
+            200: {"description": "The new version; ETag names it.", **versioned},
             **problem_responses(401, 404, 409, 412, 415, 428),
         },
         openapi_extra=body,
@@ -242,7 +269,11 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         source: Annotated[str | None, Query(description="Funding source code.")] = None,
         plan: Annotated[str | None, Query(description="Support plan record id.")] = None,
         updated_since: Annotated[
-            str | None, Query(description="Only records changed at or after this instant.")
+            str | None,
+            Query(
+                description="Only records changed at or after this instant (with its offset).",
+                json_schema_extra={"format": "date-time"},
+            ),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = PAGE_DEFAULT,
         cursor: Annotated[str | None, Query(description="The next_cursor of a page.")] = None,
@@ -311,7 +342,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         operation_id=f"read_{tag}_version",
         summary=f"Read one version of a {kind} record",
         responses={
-            200: {"description": "That version; ETag names it.", **document},
+            200: {"description": "That version; ETag names it.", **versioned},
             **problem_responses(401, 404),
         },
         response_class=Response,
@@ -338,7 +369,13 @@ def collection_router(collection: str, kind: str) -> APIRouter:
 def _wants_signature(request: Request) -> bool:
     """A budget read asking for the gateway's signature (``?format=jws`` or ``Accept``)."""
     accept = request.headers.get("accept", "").lower()
-    return request.query_params.get("format") == "jws" or "application/jose" in accept
+    given = request.query_params.get("format")
+    if given not in (None, "jws"):
+        # Silently serving the unsigned budget would let a typo pass for a signed read.
+        raise ProblemError(
+            400, "bad-request", "format must be jws, or absent", requirement="SDS-SEC-050"
+        )
+    return given == "jws" or "application/jose" in accept
 
 
 def _signed_response(request: Request, principal: Principal, stored: Any) -> StoredResponse:

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from gateway.problems import ProblemError, problem_responses
+from gateway.security.assertions import ASSERTION_TYPE
 from gateway.security.audit import AuditLog
 from gateway.security.authentication import Authenticator
 from gateway.security.datafolder import DataFolder
@@ -102,6 +103,50 @@ def build_security(
     return GatewaySecurity(authenticator, limiter, audit, folder, demo)
 
 
+# The token request and answer as RFC 6749 (section 4.4) and RFC 7523 define them, published
+# so that clients and the contract fuzzer send forms the endpoint reads.
+_TOKEN_REQUEST: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "grant_type": {"const": "client_credentials"},
+                        "client_assertion_type": {"const": ASSERTION_TYPE},
+                        "client_assertion": {
+                            "type": "string",
+                            "description": "A JWT signed with the organisation's key.",
+                        },
+                        "client_id": {"type": "string"},
+                        "scope": {"type": "string"},
+                    },
+                    "required": ["grant_type", "client_assertion_type", "client_assertion"],
+                }
+            }
+        },
+    }
+}
+_TOKEN_ANSWER: dict[str, Any] = {
+    "description": "A bearer access token.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "access_token": {"type": "string"},
+                    "token_type": {"const": "Bearer"},
+                    "expires_in": {"type": "integer"},
+                    "scope": {"type": "string"},
+                },
+                "required": ["access_token", "token_type", "expires_in", "scope"],
+            }
+        }
+    },
+}
+
+
 def _problem(error: SecurityError) -> JSONResponse:
     return JSONResponse(
         error.problem(),
@@ -118,7 +163,8 @@ def security_router(security: GatewaySecurity) -> APIRouter:
     @router.post(
         TOKEN_PATH,
         summary="Get an access token (client credentials with a signed JWT assertion)",
-        responses=problem_responses(401),
+        responses={200: _TOKEN_ANSWER, **problem_responses(401)},
+        openapi_extra=_TOKEN_REQUEST,
     )
     async def token(request: Request) -> Any:
         form = await request.form()

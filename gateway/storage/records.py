@@ -49,7 +49,9 @@ __all__ = [
 def stamp(moment: dt.datetime | None = None) -> str:
     """A fixed-width UTC timestamp (``…T…​.ffffffZ``): text order is time order."""
     moment = moment or dt.datetime.now(dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat pads the year to four digits on every platform; strftime's %Y does not
+    # (glibc writes year 999 as "999"), which would break the text order below year 1000.
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def dump_document(document: dict[str, Any]) -> str:

@@ -65,17 +65,32 @@ class PostgresSchema:
         self._engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "sdsx.db")
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield sqlite_url(folder / "sdsx.db")
         return
     schema = PostgresSchema(postgres_base_url())
     try:
         yield schema.url
     finally:
         schema.drop()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema."""
+    yield from _fresh_database(request.param, tmp_path)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One fresh database shared by a module's tests, for runs too many for one per test."""
+    yield from _fresh_database(request.param, tmp_path_factory.mktemp("database"))
 
 
 @pytest.fixture

@@ -27,3 +27,47 @@ def test_every_operation_documents_its_problem_responses() -> None:
                 if "application/problem+json" in response.get("content", {})
             ]
             assert {"400", "422", "503"} <= set(problems), f"{method.upper()} {path}"
+
+
+def test_headers_publish_the_patterns_the_routers_enforce() -> None:
+    """Clients and fuzzers learn from the contract which keys and ETags are well formed."""
+    from gateway.idempotency import KEY_PATTERN
+    from gateway.routers._messages import IF_MATCH_PATTERN
+
+    wanted = {"Idempotency-Key": KEY_PATTERN, "If-Match": IF_MATCH_PATTERN}
+    seen = set()
+    for path, operations in openapi_document()["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] in wanted:
+                    seen.add(parameter["name"])
+                    where = f"{method.upper()} {path} {parameter['name']}"
+                    assert parameter["schema"]["pattern"] == wanted[parameter["name"]], where
+                if parameter["name"] == "updated_since":
+                    assert parameter["schema"]["format"] == "date-time", f"{method} {path}"
+    assert seen == set(wanted)
+
+
+def test_no_parameter_is_published_as_possibly_null() -> None:
+    """A query string or header has no null; an absent parameter is how to send none."""
+    for path, operations in openapi_document()["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                text = str(parameter["schema"])
+                assert "'null'" not in text, f"{method.upper()} {path} {parameter['name']}"
+
+
+def test_responses_publish_the_headers_that_always_come_with_them() -> None:
+    """The bearer challenge, the retry delay, and a record's ETag and Location."""
+    document = openapi_document()
+    published = set(document["components"]["headers"])
+    assert {"WWW-Authenticate", "Retry-After", "ETag", "Location"} <= published
+    expected = {"401": {"WWW-Authenticate"}, "429": {"Retry-After"}, "503": {"Retry-After"}}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                headers = set(response.get("headers", {}))
+                wanted = expected.get(status, set())
+                if method == "post" and status == "201":
+                    wanted = {"ETag", "Location"}
+                assert wanted <= headers, f"{method.upper()} {path} {status}"

@@ -145,3 +145,14 @@ def test_same_identifier_twice_is_a_conflict_naming_the_record(api: ApiClient) -
     second = api.post("/v1/persons", json=person(chi_number=number))
     assert second.status_code == 409
     assert second.json()["existing"] == f"/v1/persons/{first['id']}"
+
+
+def test_updated_since_at_the_ends_of_the_calendar(api: ApiClient) -> None:
+    owner = _create_person(api)
+    # Year 999 once became "999-..." in the index's text, which sorts after every real stamp.
+    early = api.get("/v1/persons?updated_since=0999-01-01T00:00:00Z")
+    assert [d["id"] for d in early.json()["items"]] == [owner["id"]]
+    # Moved to UTC, this instant falls before year 1: a 400 problem, never a 500.
+    before_year_one = api.get("/v1/persons", params={"updated_since": "0001-01-01T00:00:00+01:00"})
+    assert before_year_one.status_code == 400, before_year_one.text
+    assert before_year_one.json()["requirement"] == "SDS-API-010"
