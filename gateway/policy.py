@@ -36,6 +36,7 @@ __all__ = [
     "note",
     "present",
     "refusal",
+    "refuse_hidden",
 ]
 
 
@@ -100,6 +101,15 @@ def _audit(
 def note(principal: Principal, action: str, record: dict[str, Any]) -> None:
     """Audit a record disclosed without its own decision (a list row, a version, a bundle part)."""
     _audit(principal, action, record, _DISCLOSED)
+
+
+def refuse_hidden(principal: Principal, action: Action, record: dict[str, Any]) -> None:
+    """Audit the refusal of a record PostgreSQL's row-level wall kept from ``principal``.
+
+    The wall is never stricter than the policy (SDS-SEC-028), so this is a 404 the policy
+    would give too; the audit log says the wall gave it.
+    """
+    _audit(principal, action.value, record, Decision(False, "beyond-row-level-wall", 404))
 
 
 def decide(

@@ -20,10 +20,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from adapters.sources.provenance import line_id
 from gateway.auth import Principal
-from gateway.policy import Action, authorize, decide
+from gateway.policy import Action, authorize, decide, refuse_hidden
 from gateway.problems import ProblemError
-from gateway.security.rowlevel import sandbox_owner
+from gateway.security.rowlevel import sandbox_owner, system_view
 from gateway.storage import records as repo
 from gateway.storage.records import IdentifierKey, StoredRecord, stamp
 from spec import Problem, validate
@@ -234,9 +235,15 @@ def read(
 ) -> StoredRecord:
     """The current version of a record the caller may see, else 404."""
     stored = repo.get_record(conn, record_id, kind)
-    if stored is None:
-        raise ProblemError(404, "not-found", f"no {kind} record with this id")
     lookup = repo.StoreLookup(conn)
+    if stored is None:
+        # Beyond the row-level wall, or missing. The refusal of a record that exists is
+        # still audited with its version (SDS-AUD-001); only the gateway sees which it was.
+        with system_view(conn):
+            hidden = repo.get_record(conn, record_id, kind)
+        if hidden is not None:
+            refuse_hidden(principal, action, hidden.document)
+        raise ProblemError(404, "not-found", f"no {kind} record with this id")
     authorize(principal, action, stored.document, lookup, sandbox_owner=stored.sandbox_owner)
     return stored
 
@@ -286,6 +293,37 @@ def _stale(current: int | None) -> ProblemError:
     )
 
 
+# Imported ids are deterministic (an adapter's) or the client's own (a FHIR Bundle's); a
+# vendor sandbox's are moved into a namespace of its own so that it can neither hold an id
+# live data will need nor learn that a live record holds one (SDS-SEC-027). The moved id is
+# derived as adapters derive theirs, with the sandbox in place of the source file.
+
+
+def _into_sandbox(conn: Connection, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with its id and references in the writer's sandbox namespace, if it has one.
+
+    An id already naming one of the sandbox's records is kept (a re-sent record updates
+    it); a reference moves only when the sandbox holds the record it then names.
+    """
+    owner = sandbox_owner(principal.security)
+    if owner is None:
+        return body
+
+    def own(record_id: Any) -> bool:
+        stored = repo.get_record(conn, str(record_id))
+        return stored is not None and stored.sandbox_owner == owner
+
+    def moved(record_id: Any) -> str:
+        return str(record_id) if own(record_id) else line_id(owner, str(record_id))
+
+    result = {**body, "id": moved(body.get("id"))}
+    for key in _REFERENCES:
+        ref = body.get(key)
+        if isinstance(ref, dict) and isinstance(ref.get("id"), str) and own(moved(ref["id"])):
+            result[key] = {**ref, "id": moved(ref["id"])}
+    return result
+
+
 def store_imported(
     conn: Connection, principal: Principal, body: dict[str, Any]
 ) -> tuple[str, StoredRecord]:
@@ -294,6 +332,7 @@ def store_imported(
     Re-importing the same file is a no-op ("unchanged"); a changed record becomes a new
     version ("updated"); otherwise the record is "created" (SDS-API-009).
     """
+    body = _into_sandbox(conn, principal, body)
     kind = str(body.get("type"))
     record_id = str(body.get("id"))
     current = repo.get_record(conn, record_id)

@@ -22,6 +22,7 @@ consents before a funder reads a budget, the boards a joint assessment names);
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -155,7 +156,14 @@ def sandbox_owner(principal: Principal) -> str | None:
     return principal.organisation_id if principal.role is Role.VENDOR_SANDBOX else None
 
 
+# Whom each open connection's transaction names, so system_view can restore the caller
+# without asking the database. A Connection object lives for one checkout from the pool and
+# its entry goes with it; enter_wall clears it when a transaction starts.
+_named: weakref.WeakKeyDictionary[Connection, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
 def _name(conn: Connection, values: dict[str, str]) -> None:
+    _named[conn] = values
     conn.execute(
         text(
             "SELECT set_config('sdsx.role', :role, true), set_config('sdsx.code', :code, true),"
@@ -168,6 +176,7 @@ def _name(conn: Connection, values: dict[str, str]) -> None:
 def enter_wall(conn: Connection) -> None:
     """Drop this transaction to :data:`APP_ROLE`, naming nobody yet (PostgreSQL only)."""
     if conn.dialect.name == "postgresql":
+        _named.pop(conn, None)
         conn.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
 
 
@@ -199,8 +208,13 @@ def system_view(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "postgresql":
         yield
         return
-    names = ", ".join(f"{_setting(name)} AS {name}" for name in _SETTINGS)
-    before = dict(conn.execute(text(f"SELECT {names}")).mappings().one())
+    before = _named.get(conn)
+    if before is None:
+        names = ", ".join(f"{_setting(name)} AS {name}" for name in _SETTINGS)
+        before = dict(conn.execute(text(f"SELECT {names}")).mappings().one())
+    if before["role"] == SYSTEM:
+        yield
+        return
     _name(conn, {"role": SYSTEM, "code": "", "org": "", "sources": ""})
     try:
         yield
