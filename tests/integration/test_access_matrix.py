@@ -28,6 +28,7 @@ from gateway.security.access import Role
 from gateway.security.datafolder import DataFolder
 from gateway.security.keys import generate_key_pair, write_private_pem
 from gateway.security.organisations import Organisation
+from spec.fhir import to_bundle
 from spec.fhir.to_fhir import RESOURCE_TYPES
 
 PERSONA = Path(__file__).resolve().parents[2] / "spec" / "examples" / "valid" / "rory-combined"
@@ -336,6 +337,11 @@ def _same_problem(first: Any, second: Any) -> None:
         assert a.get(key) == b.get(key), (key, a, b)
 
 
+def _stored_shape(document: dict[str, Any], person_id: str) -> dict[str, Any]:
+    """``document`` as a FHIR transaction carries it: with an id, a version and its person."""
+    return document | {"id": str(uuid.uuid4()), "version": 1, "person": {"id": person_id}}
+
+
 def test_writes_naming_records_out_of_reach_answer_as_for_missing_ones(world: tuple) -> None:
     api, records = world
     glasgow = api.acting_as("glasgow-city")
@@ -353,6 +359,18 @@ def test_writes_naming_records_out_of_reach_answer_as_for_missing_ones(world: tu
             for body in (assessment | {"person": {"id": ref}} for ref in (foreign, unknown))
         ]
         assert bulk[0] == bulk[1], bulk
+        bundles = [
+            glasgow.post(
+                "/fhir/r4",
+                content=orjson.dumps(
+                    to_bundle([_stored_shape(assessment, ref)], bundle_type="transaction")
+                ),
+                headers={"Content-Type": "application/fhir+json"},
+            )
+            for ref in (foreign, unknown)
+        ]
+        assert bundles[1].status_code == 422, bundles[1].text
+        assert (bundles[0].status_code, bundles[0].json()) == (422, bundles[1].json())
     # A vendor sandbox naming a live record meets the same wall the other way round.
     vendor = api.acting_as(VENDOR)
     own_assessment = {"id": records[SANDBOX_PREFIX + "assessment"][1], "version": 1}
