@@ -47,8 +47,9 @@ SYSTEM = "system"
 APP_ROLE = "sdsx_app"
 _POLICY = "sdsx_org_wall"
 _SETTINGS = ("role", "code", "org", "sources")
-# What the gateway's role may do to each table: records and their versions are never deleted
-# and versions never changed (SDS-API-008); the cursor secret is read, never written.
+# What the gateway's role may do to each table (SDS-SEC-028): the gateway never deletes a
+# record or a version, nor changes a version once written, so its role cannot either; the
+# cursor secret is read, never written.
 _GRANTS = {
     "records": "SELECT, INSERT, UPDATE",
     "record_versions": "SELECT, INSERT",

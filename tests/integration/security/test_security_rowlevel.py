@@ -26,7 +26,7 @@ from sqlalchemy.exc import ProgrammingError
 from gateway.config import Settings
 from gateway.policy import ListScope
 from gateway.security.access import Role, role_rules
-from gateway.security.rowlevel import enter_wall
+from gateway.security.rowlevel import enter_wall, system_view
 from gateway.security.tokens import Principal
 from gateway.storage import Database, open_database
 from gateway.storage import records as repo
@@ -129,6 +129,19 @@ def test_a_transaction_that_names_no_caller_sees_nothing(stored: tuple) -> None:
         enter_wall(conn)
         assert conn.execute(text("SELECT count(*) FROM records")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM record_versions")).scalar_one() == 0
+
+
+def test_the_policys_own_look_ups_see_past_the_wall_and_then_give_the_caller_back(
+    stored: tuple,
+) -> None:
+    database, labels = stored
+    glasgow = {i for i, label in labels.items() if label == "glasgow-person"}
+    with database.for_caller(PRINCIPALS["glasgow-city"]).read() as conn:
+        with system_view(conn):
+            assert set(conn.execute(select(records.c.id)).scalars()) == set(labels)
+            with system_view(conn):
+                assert len(set(conn.execute(select(records.c.id)).scalars())) == len(labels)
+        assert set(conn.execute(select(records.c.id)).scalars()) == glasgow
 
 
 def test_the_wall_stands_although_the_gateway_connects_as_a_superuser(stored: tuple) -> None:
