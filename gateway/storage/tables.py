@@ -54,9 +54,9 @@ records = Table(
     Index("ix_records_type_updated", "type", "updated_at", "id"),
     Index("ix_records_person", "person_id", "type"),
     Index("ix_records_plan", "plan_id", "type"),
-    Index("ix_records_council_area", "type", "council_area"),
+    Index("ix_records_council_area", "type", "council_area", "updated_at", "id"),
     Index("ix_records_status", "type", "status"),
-    Index("ix_records_source", "type", "source"),
+    Index("ix_records_source", "type", "source", "updated_at", "id"),
 )
 
 record_versions = Table(
