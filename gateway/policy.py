@@ -36,6 +36,7 @@ __all__ = [
     "note",
     "present",
     "refusal",
+    "refuse_hidden",
 ]
 
 
@@ -57,6 +58,8 @@ class ListScope:
     ``nothing``: no row at all. ``council_areas`` / ``sources`` / ``person_ids``: SQL
     predicates (``None`` = no such predicate). ``check_rows``: every row found must also pass
     :func:`authorize` (read) before it is returned, because the rule needs facts SQL lacks.
+    ``sandbox_owner``: the only sandbox whose records the search may return (``None``: live
+    records only), always applied (SDS-SEC-027).
     """
 
     nothing: bool = False
@@ -64,6 +67,7 @@ class ListScope:
     sources: frozenset[str] | None = None
     person_ids: frozenset[str] | None = None
     check_rows: bool = False
+    sandbox_owner: str | None = None
 
 
 _WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.IMPORT, Action.COMPUTE})
@@ -99,6 +103,15 @@ def note(principal: Principal, action: str, record: dict[str, Any]) -> None:
     _audit(principal, action, record, _DISCLOSED)
 
 
+def refuse_hidden(principal: Principal, action: Action, record: dict[str, Any]) -> None:
+    """Audit the refusal of a record PostgreSQL's row-level wall kept from ``principal``.
+
+    The wall is never stricter than the policy (SDS-SEC-028), so this is a 404 the policy
+    would give too; the audit log says the wall gave it.
+    """
+    _audit(principal, action.value, record, Decision(False, "beyond-row-level-wall", 404))
+
+
 def decide(
     principal: Principal,
     action: Action,
@@ -106,9 +119,21 @@ def decide(
     lookup: RecordLookup,
     *,
     exists: bool = True,
+    sandbox_owner: str | None = None,
 ) -> Decision:
-    """The policy's decision, without raising (for searches and the audit log)."""
-    return authorize_document(principal.security, action.value, record, lookup, exists=exists)
+    """The policy's decision, without raising (for searches and the audit log).
+
+    ``sandbox_owner`` is the stored record's sandbox (for a record about to be created, the
+    sandbox of its writer: :func:`gateway.security.rowlevel.sandbox_owner`).
+    """
+    return authorize_document(
+        principal.security,
+        action.value,
+        record,
+        lookup,
+        exists=exists,
+        sandbox_owner=sandbox_owner,
+    )
 
 
 def refusal(decision: Decision, record: dict[str, Any]) -> ProblemError:
@@ -131,15 +156,17 @@ def authorize(
     lookup: RecordLookup,
     *,
     exists: bool | None = None,
+    sandbox_owner: str | None = None,
 ) -> Decision:
     """Return the decision when ``principal`` may do ``action`` to ``record``; raise otherwise.
 
     ``record`` is the stored document (current version) or the document about to be stored;
     ``exists`` says which (by default: a create is new, anything else is stored). An update
     is decided on both, so nobody moves a record out of another's reach or into their own.
+    ``sandbox_owner`` is as for :func:`decide`.
     """
     known = action is not Action.CREATE if exists is None else exists
-    decision = decide(principal, action, record, lookup, exists=known)
+    decision = decide(principal, action, record, lookup, exists=known, sandbox_owner=sandbox_owner)
     _audit(principal, action.value, record, decision, lookup if action in _WRITES else None)
     if not decision.allowed:
         if not known and action in _WRITES and decision.status == 404:
@@ -154,12 +181,18 @@ def list_scope(principal: Principal, record_type: str) -> ListScope:
     if found.council_areas is not None and record_type != "person":
         # The index's council_area of other records is their own council or payer, not the
         # person's area the policy judges by: check each row instead.
-        return ListScope(nothing=found.nothing, sources=found.sources, check_rows=True)
+        return ListScope(
+            nothing=found.nothing,
+            sources=found.sources,
+            check_rows=True,
+            sandbox_owner=found.sandbox_owner,
+        )
     return ListScope(
         nothing=found.nothing,
         council_areas=found.council_areas,
         sources=found.sources,
         check_rows=found.check_rows,
+        sandbox_owner=found.sandbox_owner,
     )
 
 

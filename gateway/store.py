@@ -5,6 +5,12 @@ Routers hand a parsed document here inside their write transaction. The gateway 
 sends for them are replaced (SDS-API-002). The document is then validated with
 ``spec.validate``: every problem comes back at once as a 422 (SDS-API-003). Authorisation
 is asked once per record through :func:`gateway.policy.authorize`.
+
+No write may reveal a record its caller may not read (SDS-SEC-021): a reference to such a
+record is answered as a reference to no record, and an import or FHIR transaction naming such
+an id is treated as a create, refused or clashing exactly as a create would be. A vendor
+sandbox's records are marked as its own, and its identifiers are claimed in its own
+namespace, so a sandbox never meets, squats or links to live data (SDS-SEC-027).
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from adapters.sources.provenance import line_id
 from gateway.auth import Principal
-from gateway.policy import Action, authorize
+from gateway.policy import Action, authorize, decide, refuse_hidden
 from gateway.problems import ProblemError
+from gateway.security.rowlevel import sandbox_owner, system_view
 from gateway.storage import records as repo
-from gateway.storage.records import StoredRecord, stamp
+from gateway.storage.records import IdentifierKey, StoredRecord, stamp
 from spec import Problem, validate
 from spec.problems import pointer
 
@@ -28,13 +36,14 @@ __all__ = [
     "create",
     "prepare",
     "read",
+    "readable",
     "stage_version",
     "store_imported",
     "update",
 ]
 
 SERVER_FIELDS = ("id", "version", "supersedes", "recorded_at")
-_REFERENCES = ("person", "plan")
+_REFERENCES = {"person": "person", "plan": "support-plan", "assessment": "assessment"}
 
 
 def _timestamp() -> str:
@@ -108,20 +117,53 @@ def check_document(document: dict[str, Any]) -> None:
         )
 
 
-def _resolve_references(conn: Connection, document: dict[str, Any]) -> None:
-    """Referenced persons and plans must exist; funding lines find their person by identifier."""
+def _identifier_keys(principal: Principal, identifiers: Any) -> list[IdentifierKey]:
+    """The identifier claims of ``identifiers``, in the writer's sandbox namespace if any."""
+    keys = [repo.identifier_key(i) for i in identifiers if isinstance(i, dict)]
+    owner = sandbox_owner(principal.security)
+    if owner is None:
+        return keys
+    return [(f"sandbox:{owner}:{system}", assigner, value) for system, assigner, value in keys]
+
+
+def readable(conn: Connection, principal: Principal, record_id: str, kind: str) -> bool:
+    """Whether a record of ``kind`` with this id exists and ``principal`` may read it."""
+    stored = repo.get_record(conn, record_id, kind)
+    if stored is None:
+        return False
+    decision = decide(
+        principal,
+        Action.READ,
+        stored.document,
+        repo.StoreLookup(conn),
+        sandbox_owner=stored.sandbox_owner,
+    )
+    return decision.allowed
+
+
+def _resolve_references(conn: Connection, principal: Principal, document: dict[str, Any]) -> None:
+    """Referenced records must exist and be readable by the writer (else: as if missing).
+
+    A funding line without a person finds its person by identifier; that link is the
+    gateway's own, so the writer (a funder) need not read the person (SDS-SEC-025).
+    """
+    linked: str | None = None
     if document["type"] == "funding-line" and "person" not in document:
         identifier = document.get("person_identifier")
         if isinstance(identifier, dict):
-            owner = repo.person_for_identifier(conn, [repo.identifier_key(identifier)])
+            owner = repo.person_for_identifier(conn, _identifier_keys(principal, [identifier]))
             if owner is not None:
                 document["person"] = {"id": owner}
+            linked = owner
     missing = []
-    for key in _REFERENCES:
+    for key, wanted in _REFERENCES.items():
         ref = document.get(key)
         if isinstance(ref, dict) and isinstance(ref.get("id"), str):
-            wanted = "person" if key == "person" else "support-plan"
-            if repo.get_record(conn, ref["id"], wanted) is None:
+            if key == "person" and ref["id"] == linked:
+                continue
+            # A record the writer may not read answers exactly as a missing one, so a write
+            # never reveals that another organisation's record exists (SDS-SEC-021).
+            if not readable(conn, principal, ref["id"], wanted):
                 missing.append(
                     Problem(
                         f"/{key}/id", f"no {wanted} record with this id", "SDS-API-004", "reference"
@@ -140,21 +182,16 @@ def _resolve_references(conn: Connection, document: dict[str, Any]) -> None:
 def _claim(conn: Connection, principal: Principal, document: dict[str, Any]) -> None:
     if document["type"] != "person":
         return
-    keys = [repo.identifier_key(i) for i in document.get("identifiers", [])]
+    keys = _identifier_keys(principal, document.get("identifiers", []))
     taken = repo.claim_identifiers(conn, document["id"], keys)
     if taken is None:
         return
     (system, _assigner, _value), owner = taken
     existing: str | None = None
-    holder = repo.get_record(conn, owner)
-    if holder is not None:
-        try:
-            # Name the existing record only to a caller who may read it (HAPI #5184 made
-            # the conflict itself an existence oracle across tenants).
-            authorize(principal, Action.READ, holder.document, repo.StoreLookup(conn))
-            existing = f"/v1/persons/{owner}"
-        except ProblemError:
-            existing = None
+    # Name the existing record only to a caller who may read it (HAPI #5184 made the
+    # conflict itself an existence oracle across tenants).
+    if readable(conn, principal, owner, "person"):
+        existing = f"/v1/persons/{owner}"
     raise ProblemError(
         409,
         "identifier-conflict",
@@ -186,10 +223,11 @@ def create(
 ) -> StoredRecord:
     """Store a new record of type ``kind`` (version 1), from ``body`` or a prepared document."""
     document = prepared or prepare(kind, body, record_id or str(uuid.uuid4()), 1)
-    _resolve_references(conn, document)
-    authorize(principal, Action.CREATE, document, repo.StoreLookup(conn))
+    _resolve_references(conn, principal, document)
+    sandbox = sandbox_owner(principal.security)
+    authorize(principal, Action.CREATE, document, repo.StoreLookup(conn), sandbox_owner=sandbox)
     _claim(conn, principal, document)
-    return repo.insert_record(conn, document, principal.client_id)
+    return repo.insert_record(conn, document, principal.client_id, sandbox_owner=sandbox)
 
 
 def read(
@@ -197,9 +235,16 @@ def read(
 ) -> StoredRecord:
     """The current version of a record the caller may see, else 404."""
     stored = repo.get_record(conn, record_id, kind)
+    lookup = repo.StoreLookup(conn)
     if stored is None:
+        # Beyond the row-level wall, or missing. The refusal of a record that exists is
+        # still audited with its version (SDS-AUD-001); only the gateway sees which it was.
+        with system_view(conn):
+            hidden = repo.get_record(conn, record_id, kind)
+        if hidden is not None:
+            refuse_hidden(principal, action, hidden.document)
         raise ProblemError(404, "not-found", f"no {kind} record with this id")
-    authorize(principal, action, stored.document, repo.StoreLookup(conn))
+    authorize(principal, action, stored.document, lookup, sandbox_owner=stored.sandbox_owner)
     return stored
 
 
@@ -218,9 +263,17 @@ def update(
     if current.version != expected:
         raise _stale(current.version)
     document = prepared or prepare(kind, body, record_id, expected + 1)
-    _resolve_references(conn, document)
-    # Decided on the stored record (by read) and on the submitted one: both must allow.
-    authorize(principal, Action.UPDATE, document, repo.StoreLookup(conn), exists=False)
+    _resolve_references(conn, principal, document)
+    # Decided on the stored record (by read) and on the submitted one: both must allow. A
+    # record stays in the sandbox (or the live data) it was created in.
+    authorize(
+        principal,
+        Action.UPDATE,
+        document,
+        repo.StoreLookup(conn),
+        exists=False,
+        sandbox_owner=current.sandbox_owner,
+    )
     if kind == "person":
         repo.release_identifiers(conn, record_id)
         _claim(conn, principal, document)
@@ -240,6 +293,37 @@ def _stale(current: int | None) -> ProblemError:
     )
 
 
+# Imported ids are deterministic (an adapter's) or the client's own (a FHIR Bundle's); a
+# vendor sandbox's are moved into a namespace of its own so that it can neither hold an id
+# live data will need nor learn that a live record holds one (SDS-SEC-027). The moved id is
+# derived as adapters derive theirs, with the sandbox in place of the source file.
+
+
+def _into_sandbox(conn: Connection, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with its id and references in the writer's sandbox namespace, if it has one.
+
+    An id already naming one of the sandbox's records is kept (a re-sent record updates
+    it); a reference moves only when the sandbox holds the record it then names.
+    """
+    owner = sandbox_owner(principal.security)
+    if owner is None:
+        return body
+
+    def own(record_id: Any) -> bool:
+        stored = repo.get_record(conn, str(record_id))
+        return stored is not None and stored.sandbox_owner == owner
+
+    def moved(record_id: Any) -> str:
+        return str(record_id) if own(record_id) else line_id(owner, str(record_id))
+
+    result = {**body, "id": moved(body.get("id"))}
+    for key in _REFERENCES:
+        ref = body.get(key)
+        if isinstance(ref, dict) and isinstance(ref.get("id"), str) and own(moved(ref["id"])):
+            result[key] = {**ref, "id": moved(ref["id"])}
+    return result
+
+
 def store_imported(
     conn: Connection, principal: Principal, body: dict[str, Any]
 ) -> tuple[str, StoredRecord]:
@@ -248,14 +332,28 @@ def store_imported(
     Re-importing the same file is a no-op ("unchanged"); a changed record becomes a new
     version ("updated"); otherwise the record is "created" (SDS-API-009).
     """
+    body = _into_sandbox(conn, principal, body)
     kind = str(body.get("type"))
     record_id = str(body.get("id"))
     current = repo.get_record(conn, record_id)
+    lookup = repo.StoreLookup(conn)
+    if (
+        current is not None
+        and not decide(
+            principal, Action.READ, current.document, lookup, sandbox_owner=current.sandbox_owner
+        ).allowed
+    ):
+        # An id held by a record the caller may not read is answered as a free one: the
+        # create is refused as any such create would be, or meets the primary key exactly
+        # as a concurrent writer's record would (SDS-SEC-021).
+        current = None
     if current is None:
         return "created", create(conn, principal, kind, body, record_id=record_id)
     if current.type != kind:
         raise ProblemError(409, "conflict", "the id belongs to a record of another type")
-    authorize(principal, Action.IMPORT, current.document, repo.StoreLookup(conn))
+    authorize(
+        principal, Action.IMPORT, current.document, lookup, sandbox_owner=current.sandbox_owner
+    )
     # The id already names the source file and record (SDS-SRC-002), so provenance (which
     # also holds the time of receipt) takes no part in deciding whether anything changed.
     ignored = (*SERVER_FIELDS, "provenance")

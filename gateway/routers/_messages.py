@@ -54,9 +54,14 @@ RECORD_HEADERS: dict[str, dict[str, Any]] = {
 }
 
 
-def database(request: Request) -> Database:
+def database(request: Request, principal: Principal | None = None) -> Database:
+    """The gateway's database, its transactions acting for ``principal`` (``None``: itself).
+
+    On PostgreSQL each transaction then stands behind the row-level wall named for that
+    caller (SDS-SEC-028).
+    """
     db: Database = request.app.state.database
-    return db
+    return db.for_caller(None if principal is None else principal.security)
 
 
 def check_media_type(request: Request, *accepted: str) -> None:

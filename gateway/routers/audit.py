@@ -70,7 +70,7 @@ async def read_audit_log(
         )
 
     def load() -> list[AuditEntry]:
-        with database(request).engine.connect() as conn:
+        with database(request, principal).read() as conn:
             rows = conn.execute(
                 select(audit_entries)
                 .where(audit_entries.c.seq > after)

@@ -84,7 +84,9 @@ def _inputs(
     reference = plan.get("assessment")
     if isinstance(reference, dict):
         stored = get_version(conn, reference["id"], reference["version"])
-        assessment = None if stored is None else stored.document
+        # The engine reads only an assessment the caller may read itself (SDS-SEC-021).
+        if stored is not None and store.readable(conn, principal, reference["id"], "assessment"):
+            assessment = stored.document
     return plan, [r.document for r in found], assessment
 
 
@@ -160,6 +162,6 @@ async def compute(
         return document_response(stored, principal, 201, f"/v1/budgets/{stored.id}")
 
     response = await run_in_threadpool(
-        run_once, database(request), principal.client_id, key, print_, work
+        run_once, database(request, principal), principal.client_id, key, print_, work
     )
     return to_response(response)

@@ -143,7 +143,7 @@ async def care_plan_document(
     record_id: Annotated[str, Path(max_length=64)],
 ) -> Response:
     def load() -> Response:
-        with database(request).engine.connect() as conn:
+        with database(request, principal).read() as conn:
             stored_plan = store.read(conn, principal, "support-plan", record_id)
             plan = _visible(principal, stored_plan)
             person_id = stored_plan.document["person"]["id"]
@@ -202,7 +202,7 @@ async def read(
                 "not-found",
                 f"no {resource_type} resources here; served: {', '.join(RESOURCE_TYPES.values())}",
             )
-        with database(request).engine.connect() as conn:
+        with database(request, principal).read() as conn:
             stored = store.read(conn, principal, kind, record_id)
         resource = read_resource(_visible(principal, stored))
         return _fhir(resource, headers={"etag": f'W/"{stored.version}"'})
@@ -270,7 +270,7 @@ async def transaction(
             return StoredResponse(200, orjson.dumps(body), {"content-type": FHIR_JSON})
 
         response = await run_in_threadpool(
-            run_once, database(request), principal.client_id, key, print_, write
+            run_once, database(request, principal), principal.client_id, key, print_, write
         )
         return to_response(response)
 

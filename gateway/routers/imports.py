@@ -184,7 +184,7 @@ async def import_source_file(
         )
 
     response = await run_in_threadpool(
-        run_once, database(request), principal.client_id, key, print_, work
+        run_once, database(request, principal), principal.client_id, key, print_, work
     )
     return to_response(response)
 
@@ -236,7 +236,7 @@ async def bulk_submit(
         return _report(counts, lines=results)
 
     response = await run_in_threadpool(
-        run_once, database(request), principal.client_id, key, print_, work
+        run_once, database(request, principal), principal.client_id, key, print_, work
     )
     return to_response(response)
 

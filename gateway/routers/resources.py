@@ -185,7 +185,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
                 stored = store.create(conn, principal, kind, None, prepared=prepared)
                 return document_response(stored, principal, 201, f"/v1/{collection}/{stored.id}")
 
-            return run_once(database(request), principal.client_id, key, print_, work)
+            return run_once(database(request, principal), principal.client_id, key, print_, work)
 
         return to_response(await run_in_threadpool(job))
 
@@ -208,7 +208,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         signed = kind == "individual-budget" and _wants_signature(request)
 
         def work() -> Any:
-            with database(request).engine.connect() as conn:
+            with database(request, principal).read() as conn:
                 stored = store.read(conn, principal, kind, record_id)
                 if signed:
                     return _signed_response(request, principal, stored)
@@ -239,7 +239,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
 
         def work() -> Any:
             prepared = store.prepare(kind, parsed, record_id, expected + 1)
-            with database(request).write() as conn:
+            with database(request, principal).write() as conn:
                 stored = store.update(
                     conn, principal, kind, record_id, expected, None, prepared=prepared
                 )
@@ -294,7 +294,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         scope = list_scope(principal, kind)
 
         def work() -> Any:
-            with database(request).engine.connect() as conn:
+            with database(request, principal).read() as conn:
                 return search_visible(conn, principal, kind, filters, scope, after, limit + 1)
 
         found = await run_in_threadpool(work)
@@ -328,7 +328,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         after = 0 if cursor is None else int(codec.decode(cursor, digest)[0])
 
         def work() -> Any:
-            with database(request).engine.connect() as conn:
+            with database(request, principal).read() as conn:
                 store.read(conn, principal, kind, record_id, Action.HISTORY)
                 return history(conn, record_id, after, limit + 1)
 
@@ -354,7 +354,7 @@ def collection_router(collection: str, kind: str) -> APIRouter:
         version: Annotated[int, Path(ge=1, le=2**31 - 1)],
     ) -> Response:
         def work() -> Any:
-            with database(request).engine.connect() as conn:
+            with database(request, principal).read() as conn:
                 store.read(conn, principal, kind, record_id, Action.HISTORY)
                 stored = get_version(conn, record_id, version)
                 if stored is None:

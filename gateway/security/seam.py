@@ -99,12 +99,15 @@ class ListPredicates:
     ``nothing``: the search returns no rows at all. ``council_areas`` / ``sources``: SQL
     predicates (``None`` = no such predicate). ``check_rows``: each row found must also pass
     :func:`authorize_document` (read), because the rule needs facts SQL does not have here.
+    ``sandbox_owner``: the sandbox whose records alone the search returns (``None``: live
+    records alone, SDS-SEC-027).
     """
 
     nothing: bool = False
     council_areas: frozenset[str] | None = None
     sources: frozenset[str] | None = None
     check_rows: bool = True
+    sandbox_owner: str | None = None
 
 
 def _owned_sources(principal: Principal) -> frozenset[str]:
@@ -129,7 +132,9 @@ def list_predicates(principal: Principal, record_type: str) -> ListPredicates:
         if record_type == "funding-line":
             return ListPredicates(sources=_owned_sources(principal), check_rows=False)
         return ListPredicates(check_rows=True)
-    if principal.role in (Role.HEALTH_BOARD, Role.VENDOR_SANDBOX):
+    if principal.role is Role.VENDOR_SANDBOX:
+        return ListPredicates(check_rows=False, sandbox_owner=principal.organisation_id)
+    if principal.role is Role.HEALTH_BOARD:
         return ListPredicates(check_rows=True)
     return ListPredicates(nothing=True, check_rows=False)
 

@@ -5,6 +5,11 @@ power loss) and a busy timeout; write transactions start with ``BEGIN IMMEDIATE`
 writers queue on the lock instead of failing on a read-to-write upgrade. PostgreSQL gets a
 connect timeout, statement and lock timeouts and pre-ping, so a database outage surfaces
 within the configured timeout as an error the gateway turns into 503 (SDS-API-015).
+
+Every transaction opened through :meth:`Database.read` or :meth:`Database.write` stands behind
+PostgreSQL's row-level wall (SDS-SEC-028): it drops to the gateway's ``sdsx_app`` role and
+names its caller, :meth:`Database.for_caller`'s principal, or the gateway itself. The raw
+engines stay for migrations and the security layer, whose tables hold no personal record.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -22,6 +27,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from gateway.config import Settings
+from gateway.security.rowlevel import apply_session, enter_wall
+from gateway.security.tokens import Principal
 
 __all__ = ["Database", "open_database"]
 
@@ -33,6 +40,8 @@ class Database:
     On SQLite, writers of one process also queue on :attr:`write_lock` before asking for the
     database lock: SQLite's own busy handler polls with sleeps of up to 100 ms, which would
     put those sleeps into the tail latency of every write that meets another.
+
+    ``caller`` is who the transactions of this view act for (``None``: the gateway itself).
     """
 
     engine: Engine
@@ -40,22 +49,38 @@ class Database:
     is_sqlite: bool
     timeout_seconds: float
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    caller: Principal | None = None
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def for_caller(self, caller: Principal | None) -> Database:
+        """The same database (engines and write lock shared), acting for ``caller``."""
+        return replace(self, caller=caller)
+
+    def _walled(self, conn: Connection) -> Connection:
+        enter_wall(conn)
+        apply_session(conn, self.caller)
+        return conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction for :attr:`caller`, behind the row-level wall."""
+        with self.engine.begin() as conn:
+            yield self._walled(conn)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction, committed when the block ends without an exception."""
         if not self.is_sqlite:
             with self.writer.begin() as conn:
-                yield conn
+                yield self._walled(conn)
             return
         if not self.write_lock.acquire(timeout=self.timeout_seconds):
             raise PoolTimeout("no write slot within the database timeout")
         try:
             with self.writer.begin() as conn:
-                yield conn
+                yield self._walled(conn)
         finally:
             self.write_lock.release()
 

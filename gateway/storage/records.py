@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from gateway.auth import Principal
 from gateway.policy import Action, ListScope, decide
+from gateway.security.rowlevel import system_view
 from gateway.storage.tables import identifiers, record_versions, records
 from spec.identifiers import NINO_SYSTEM, normalise_nino
 
@@ -60,13 +61,14 @@ def dump_document(document: dict[str, Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
-    """One stored version: its id, type, version and the exact JSON text."""
+    """One stored version: its id, type, version, the exact JSON text and its sandbox, if any."""
 
     id: str
     type: str
     version: int
     updated_at: str
     text: str
+    sandbox_owner: str | None = None
 
     @property
     def document(self) -> dict[str, Any]:
@@ -122,7 +124,25 @@ _INSERT_RECORD = insert(records)
 _INSERT_VERSION = insert(record_versions)
 
 
-def insert_record(conn: Connection, document: dict[str, Any], recorded_by: str) -> StoredRecord:
+def _person_area(conn: Connection, document: dict[str, Any]) -> str | None:
+    """The council area of the record's person, which the row-level wall judges by."""
+    if document["type"] == "person":
+        return _council_area(document)
+    person_id = _reference(document, "person")
+    if person_id is None:
+        return None
+    with system_view(conn):
+        person = get_record(conn, person_id, "person")
+    return None if person is None else _council_area(person.document)
+
+
+def insert_record(
+    conn: Connection,
+    document: dict[str, Any],
+    recorded_by: str,
+    *,
+    sandbox_owner: str | None = None,
+) -> StoredRecord:
     """Store version 1 of a new record (a duplicate id fails on the primary key)."""
     text = dump_document(document)
     updated_at = stamp()
@@ -135,11 +155,15 @@ def insert_record(conn: Connection, document: dict[str, Any], recorded_by: str) 
             "updated_at": updated_at,
             "recorded_by": recorded_by,
             "document": text,
+            "sandbox_owner": sandbox_owner,
+            "person_area": _person_area(conn, document),
             **_index(document),
         },
     )
     _append_version(conn, document, text, updated_at, recorded_by)
-    return StoredRecord(document["id"], document["type"], document["version"], updated_at, text)
+    return StoredRecord(
+        document["id"], document["type"], document["version"], updated_at, text, sandbox_owner
+    )
 
 
 def update_record(
@@ -156,13 +180,18 @@ def update_record(
             updated_at=updated_at,
             recorded_by=recorded_by,
             document=text,
+            person_area=_person_area(conn, document),
             **_index(document),
         )
+        .returning(records.c.sandbox_owner)
     )
-    if result.rowcount != 1:
+    owners = result.scalars().all()
+    if len(owners) != 1:
         return None
     _append_version(conn, document, text, updated_at, recorded_by)
-    return StoredRecord(document["id"], document["type"], document["version"], updated_at, text)
+    return StoredRecord(
+        document["id"], document["type"], document["version"], updated_at, text, owners[0]
+    )
 
 
 def _append_version(
@@ -182,14 +211,16 @@ def _append_version(
 
 
 def _row(row: Any) -> StoredRecord:
-    return StoredRecord(row.id, row.type, row.version, row.updated_at, row.document)
+    owner = getattr(row, "sandbox_owner", None)
+    return StoredRecord(row.id, row.type, row.version, row.updated_at, row.document, owner)
 
 
 def get_record(conn: Connection, record_id: str, kind: str | None = None) -> StoredRecord | None:
     """The current version of a record (of type ``kind`` when given)."""
-    query = select(
-        records.c.id, records.c.type, records.c.version, records.c.updated_at, records.c.document
-    ).where(records.c.id == record_id)
+    c = records.c
+    query = select(c.id, c.type, c.version, c.updated_at, c.document, c.sandbox_owner).where(
+        c.id == record_id
+    )
     if kind is not None:
         query = query.where(records.c.type == kind)
     row = conn.execute(query).first()
@@ -238,7 +269,13 @@ def search(
     if scope.nothing:
         return []
     c = records.c
-    query = select(c.id, c.type, c.version, c.updated_at, c.document).where(c.type == kind)
+    query = select(c.id, c.type, c.version, c.updated_at, c.document, c.sandbox_owner).where(
+        c.type == kind,
+        # Sandbox records are the sandbox's alone, and live records never its (SDS-SEC-027).
+        c.sandbox_owner.is_(None)
+        if scope.sandbox_owner is None
+        else c.sandbox_owner == scope.sandbox_owner,
+    )
     for column, wanted in (
         (c.person_id, filters.person),
         (c.council_area, filters.council_area),
@@ -295,7 +332,13 @@ def search_visible(
     position = after
     while len(found) < limit:
         rows = search(conn, kind, filters, scope, position, batch)
-        found.extend(r for r in rows if decide(principal, Action.READ, r.document, lookup).allowed)
+        found.extend(
+            r
+            for r in rows
+            if decide(
+                principal, Action.READ, r.document, lookup, sandbox_owner=r.sandbox_owner
+            ).allowed
+        )
         if len(rows) < batch:
             break
         position = (rows[-1].updated_at, rows[-1].id)
@@ -318,15 +361,23 @@ class StoreLookup:
         return self._conn
 
     def person(self, person_id: str) -> Mapping[str, Any] | None:
-        stored = get_record(self._conn, person_id, "person")
+        # The policy needs the person's area and consents even where its caller may not
+        # read the person (a funder reading a consented budget), so it looks past the wall.
+        with system_view(self._conn):
+            stored = get_record(self._conn, person_id, "person")
         return None if stored is None else stored.document
 
     def joint_assessment_boards(self, person_id: str) -> frozenset[str]:
-        texts = self._conn.execute(
-            select(records.c.document).where(
-                records.c.type == "assessment", records.c.person_id == person_id
+        with system_view(self._conn):
+            texts = (
+                self._conn.execute(
+                    select(records.c.document).where(
+                        records.c.type == "assessment", records.c.person_id == person_id
+                    )
+                )
+                .scalars()
+                .all()
             )
-        ).scalars()
         boards = set()
         for text in texts:
             document = orjson.loads(text)

@@ -4,7 +4,10 @@ Documents are stored as the exact JSON text the gateway returns, so a read, a hi
 and an idempotent replay give the same bytes. The columns beside the text are the indexed
 facts list filters need (type, person, council area, status, source, plan, updated_at).
 ``updated_at`` is a fixed-width UTC string (``YYYY-MM-DDTHH:MM:SS.ffffffZ``) so its text
-order is its time order on every database.
+order is its time order on every database. ``sandbox_owner`` names the vendor sandbox a
+record belongs to (``NULL`` for live data, SDS-SEC-027) and ``person_area`` the council area
+of the record's person when it was written; PostgreSQL's row-level wall reads both
+(SDS-SEC-028).
 """
 
 from __future__ import annotations
@@ -46,12 +49,14 @@ records = Table(
     Column("updated_at", String(32), nullable=False),
     Column("recorded_by", String(128), nullable=False),
     Column("document", Text, nullable=False),
+    Column("sandbox_owner", String(64)),
+    Column("person_area", String(16)),
     Index("ix_records_type_updated", "type", "updated_at", "id"),
     Index("ix_records_person", "person_id", "type"),
     Index("ix_records_plan", "plan_id", "type"),
-    Index("ix_records_council_area", "type", "council_area"),
+    Index("ix_records_council_area", "type", "council_area", "updated_at", "id"),
     Index("ix_records_status", "type", "status"),
-    Index("ix_records_source", "type", "source"),
+    Index("ix_records_source", "type", "source", "updated_at", "id"),
 )
 
 record_versions = Table(

@@ -2,11 +2,15 @@
 
 One persona (Rory, City of Edinburgh, a joint assessment naming NHS Lothian, consent for ILF
 Scotland to see budget totals) is stored the way the organisations would store it, plus a
-person of Glasgow's. Then every demo organisation (two of each role where the role has two,
-to catch mix-ups between clients of one role) tries every read path on every record: direct
-read, history, one version, lists with and without filters, FHIR read. A record it may not
-see must answer 404 and never appear in a list; any unexpected allow fails the test, and so
-does any unexpected refusal. Writes, compute, idempotency replays and imports follow.
+person of Glasgow's, and the same persona again by a vendor sandbox in its sandbox (same CHI,
+same council area, same funding sources: SDS-SEC-027). Then every organisation (two of each
+role where the role has two, a second vendor sandbox included, to catch mix-ups between
+clients of one role) tries every read path on every record: direct read, history, one
+version, lists with and without filters (paged by cursor), FHIR read. A record it may not see
+must answer 404 and never appear in a list; any unexpected allow fails the test, and so does
+any unexpected refusal. Writes, compute, idempotency replays and imports follow, and writes
+naming records the writer may not read must answer as for records that do not exist
+(SDS-SEC-021). On PostgreSQL all of it runs behind the row-level wall (SDS-SEC-028).
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ import pytest
 from gateway_client import ApiClient
 from gateway_documents import person
 
+from gateway.security.access import Role
+from gateway.security.datafolder import DataFolder
+from gateway.security.keys import generate_key_pair, write_private_pem
+from gateway.security.organisations import Organisation
+from spec.fhir import to_bundle
 from spec.fhir.to_fhir import RESOURCE_TYPES
 
 PERSONA = Path(__file__).resolve().parents[2] / "spec" / "examples" / "valid" / "rory-combined"
@@ -42,7 +51,9 @@ ORGANISATIONS = (
     "saas",
     "demo-auditor",
     "demo-vendor",
+    "other-vendor",
 )
+VENDOR = "demo-vendor"
 EDINBURGH_ONLY = frozenset({"city-of-edinburgh"})
 JOINT = frozenset({"city-of-edinburgh", "nhs-lothian"})
 # Which organisations may read each record: the access policy, written out by hand.
@@ -57,6 +68,19 @@ READERS: dict[str, frozenset[str]] = {
     "budget": frozenset({"city-of-edinburgh", "nhs-lothian", "ilf-scotland"}),
     "glasgow-person": frozenset({"glasgow-city"}),
 }
+SANDBOX_PREFIX = "sandbox-"
+
+
+def _readers(label: str) -> frozenset[str]:
+    """Who may read the record labelled ``label``: a sandbox's records are its own alone."""
+    return frozenset({VENDOR}) if label.startswith(SANDBOX_PREFIX) else READERS[label]
+
+
+def _keeper(label: str) -> str:
+    """The organisation that stored the record labelled ``label`` (and may rewrite it)."""
+    if label.startswith(SANDBOX_PREFIX):
+        return VENDOR
+    return "glasgow-city" if label == "glasgow-person" else "city-of-edinburgh"
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -92,22 +116,37 @@ _OWNER = {
 }
 
 
-def _store_world(api: ApiClient) -> dict[str, tuple[str, str]]:
-    """Store the persona as its organisations would; label -> (document type, id)."""
-    edinburgh = api.acting_as("city-of-edinburgh")
+def _register_second_sandbox(api: ApiClient) -> None:
+    """A second vendor sandbox, registered with its own key as ``sdsx orgs add`` would."""
+    folder = DataFolder(api.data_dir)
+    pair = generate_key_pair("ES256")
+    write_private_pem(folder.private_key_file("other-vendor"), pair.private_pem)
+    organisation = Organisation(
+        "other-vendor", "Another vendor sandbox", Role.VENDOR_SANDBOX, "other-vendor", demo=True
+    )
+    folder.organisations().save(organisation.with_key(pair.public_jwk))
+
+
+def _store_world(api: ApiClient, sandbox: str | None = None) -> dict[str, tuple[str, str]]:
+    """Store the persona as its organisations would; label -> (document type, id).
+
+    With ``sandbox``, that vendor sandbox stores all of it instead, labels prefixed.
+    """
+    prefix = SANDBOX_PREFIX if sandbox else ""
+    edinburgh = api.acting_as(sandbox or "city-of-edinburgh")
     created = edinburgh.post("/v1/persons", json=_in_force(_load("person.json")))
     assert created.status_code == 201, created.text
     person_id = created.json()["id"]
-    world = {"person": ("person", person_id)}
+    world = {prefix + "person": ("person", person_id)}
     by_owner: dict[str, list[bytes]] = {}
     labels: dict[str, list[str]] = {}
     for raw in (PERSONA / "funding-lines.ndjson").read_bytes().splitlines():
         line = orjson.loads(raw)
         label = _line_label(line)
-        owner = _OWNER[label]
+        owner = sandbox or _OWNER[label]
         kept = {k: v for k, v in line.items() if k not in (*SERVER, "person")}
         by_owner.setdefault(owner, []).append(orjson.dumps(kept))
-        labels.setdefault(owner, []).append(label)
+        labels.setdefault(owner, []).append(prefix + label)
     for owner, lines in by_owner.items():
         report = api.acting_as(owner).post("/v1/bulk", content=b"\n".join(lines), headers=NDJSON)
         assert report.json()["summary"]["rejected"] == 0, report.text
@@ -116,17 +155,19 @@ def _store_world(api: ApiClient) -> dict[str, tuple[str, str]]:
     assessment = _load("assessment.json") | {"person": {"id": person_id}}
     stored = edinburgh.post("/v1/assessments", json=assessment)
     assert stored.status_code == 201, stored.text
-    world["assessment"] = ("assessment", stored.json()["id"])
+    world[prefix + "assessment"] = ("assessment", stored.json()["id"])
     plan = _load("support-plan.json") | {
         "person": {"id": person_id},
         "assessment": {"id": stored.json()["id"], "version": 1},
     }
     stored_plan = edinburgh.post("/v1/support-plans", json=plan)
     assert stored_plan.status_code == 201, stored_plan.text
-    world["support-plan"] = ("support-plan", stored_plan.json()["id"])
+    world[prefix + "support-plan"] = ("support-plan", stored_plan.json()["id"])
     budget = edinburgh.post("/v1/budgets/compute", json={"plan": stored_plan.json()["id"]})
     assert budget.status_code == 201, budget.text
-    world["budget"] = ("individual-budget", budget.json()["id"])
+    world[prefix + "budget"] = ("individual-budget", budget.json()["id"])
+    if sandbox:
+        return world
     glasgow = api.acting_as("glasgow-city").post(
         "/v1/persons", json=person(council_area="S12000049")
     )
@@ -137,7 +178,8 @@ def _store_world(api: ApiClient) -> dict[str, tuple[str, str]]:
 
 @pytest.fixture
 def world(api: ApiClient) -> tuple[ApiClient, dict[str, tuple[str, str]]]:
-    return api, _store_world(api)
+    _register_second_sandbox(api)
+    return api, _store_world(api) | _store_world(api, sandbox=VENDOR)
 
 
 def _listed(client: ApiClient, url: str) -> set[str]:
@@ -165,7 +207,7 @@ def test_every_organisation_reads_exactly_what_the_policy_grants(world: tuple) -
             for kind, collection in COLLECTION.items()
         }
         for label, (kind, record_id) in records.items():
-            allowed = organisation in READERS[label]
+            allowed = organisation in _readers(label)
             base = f"/v1/{COLLECTION[kind]}/{record_id}"
             fhir = f"/fhir/r4/{RESOURCE_TYPES[kind]}/{record_id}"
             expected = 200 if allowed else 404
@@ -177,7 +219,8 @@ def test_every_organisation_reads_exactly_what_the_policy_grants(world: tuple) -
                 wrong.append(f"{organisation} list {kind}: {label} shown={not allowed}")
             if kind != "person":
                 filtered = _listed(client, f"/v1/{COLLECTION[kind]}?person={person_id}&limit=1")
-                if label != "glasgow-person" and (record_id in filtered) != allowed:
+                rory = label != "glasgow-person" and not label.startswith(SANDBOX_PREFIX)
+                if rory and (record_id in filtered) != allowed:
                     wrong.append(f"{organisation} list {kind}?person=: {label} shown={not allowed}")
     assert not wrong, "\n".join(wrong)
 
@@ -206,17 +249,12 @@ def test_writes_compute_replays_and_imports_refuse_other_organisations(world: tu
     for organisation in ORGANISATIONS:
         client = api.acting_as(organisation)
         for label, (kind, record_id) in records.items():
-            owner = {"glasgow-person": "glasgow-city"}.get(label, _OWNER.get(label))
-            if organisation in (owner, "city-of-edinburgh") and label != "glasgow-person":
-                continue
-            if organisation == "glasgow-city" and label == "glasgow-person":
+            if organisation in (_keeper(label), _OWNER.get(label)):
                 continue
             url = f"/v1/{COLLECTION[kind]}/{record_id}"
-            current = api.acting_as(
-                "glasgow-city" if label == "glasgow-person" else "city-of-edinburgh"
-            ).get(url)
+            current = api.acting_as(_keeper(label)).get(url)
             answer = client.put(url, json=current.json(), headers={"If-Match": '"1"'})
-            expected = {403} if organisation in READERS[label] else {404}
+            expected = {403} if organisation in _readers(label) else {404}
             if label == "assessment" and organisation == "nhs-lothian":
                 expected = {200, 412}  # a board writes the joint assessments naming it
             if answer.status_code not in expected:
@@ -258,9 +296,10 @@ def test_writes_compute_replays_and_imports_refuse_other_organisations(world: tu
     own = api.acting_as("ilf-scotland").post("/v1/imports/ilf-scotland", content=data)
     assert own.json()["summary"]["rejected"] == 0
     again = api.acting_as("saas").post("/v1/imports/ilf-scotland", content=data).json()
-    statuses = {p["rule"] for r in again["records"] for p in r["problems"]}
     assert again["summary"]["stored"] == 0
-    assert statuses == {"not-found"}, statuses
+    # Importing records that exist (ILF's) answers as importing ones that do not (SDS-SEC-021).
+    assert again["records"] == foreign.json()["records"]
+    assert {p["rule"] for r in again["records"] for p in r["problems"]} == {"forbidden"}
 
 
 def test_without_a_token_every_route_is_401_and_metadata_stays_public(api: ApiClient) -> None:
@@ -288,3 +327,105 @@ def test_a_withdrawn_consent_counts_from_the_next_request(world: tuple) -> None:
     assert changed.status_code == 200, changed.text
     assert ilf.get(budget_url).status_code == 404
     assert records["budget"][1] not in _listed(ilf, "/v1/budgets")
+
+
+def _same_problem(first: Any, second: Any) -> None:
+    """Two answers a caller cannot tell apart: status, problem type, detail and errors."""
+    assert first.status_code == second.status_code, (first.text, second.text)
+    a, b = first.json(), second.json()
+    for key in ("type", "title", "detail", "errors"):
+        assert a.get(key) == b.get(key), (key, a, b)
+
+
+def _stored_shape(document: dict[str, Any], person_id: str) -> dict[str, Any]:
+    """``document`` as a FHIR transaction carries it: with an id, a version and its person."""
+    return document | {"id": str(uuid.uuid4()), "version": 1, "person": {"id": person_id}}
+
+
+def test_writes_naming_records_out_of_reach_answer_as_for_missing_ones(world: tuple) -> None:
+    api, records = world
+    glasgow = api.acting_as("glasgow-city")
+    unknown = str(uuid.uuid4())
+    for label in ("person", SANDBOX_PREFIX + "person"):
+        foreign = records[label][1]
+        assessment = _load("assessment.json")
+        named = glasgow.post("/v1/assessments", json=assessment | {"person": {"id": foreign}})
+        missing = glasgow.post("/v1/assessments", json=assessment | {"person": {"id": unknown}})
+        assert missing.status_code == 422, missing.text
+        assert [e["pointer"] for e in missing.json()["errors"]] == ["/person/id"]
+        _same_problem(named, missing)
+        bulk = [
+            glasgow.post("/v1/bulk", content=orjson.dumps(body), headers=NDJSON).json()["lines"]
+            for body in (assessment | {"person": {"id": ref}} for ref in (foreign, unknown))
+        ]
+        assert bulk[0] == bulk[1], bulk
+        bundles = [
+            glasgow.post(
+                "/fhir/r4",
+                content=orjson.dumps(
+                    to_bundle([_stored_shape(assessment, ref)], bundle_type="transaction")
+                ),
+                headers={"Content-Type": "application/fhir+json"},
+            )
+            for ref in (foreign, unknown)
+        ]
+        assert bundles[1].status_code == 422, bundles[1].text
+        assert (bundles[0].status_code, bundles[0].json()) == (422, bundles[1].json())
+    # A vendor sandbox naming a live record meets the same wall the other way round.
+    vendor = api.acting_as(VENDOR)
+    own_assessment = {"id": records[SANDBOX_PREFIX + "assessment"][1], "version": 1}
+    plan = _load("support-plan.json") | {"assessment": own_assessment}
+    named = vendor.post("/v1/support-plans", json=plan | {"person": {"id": records["person"][1]}})
+    missing = vendor.post("/v1/support-plans", json=plan | {"person": {"id": unknown}})
+    assert [e["pointer"] for e in missing.json()["errors"]] == ["/person/id"], missing.text
+    _same_problem(named, missing)
+
+
+def test_sandbox_records_stay_in_their_sandbox_on_every_other_path(world: tuple) -> None:
+    api, records = world
+    plan_id = records[SANDBOX_PREFIX + "support-plan"][1]
+    document = f"/fhir/r4/CarePlan/{plan_id}/$document"
+    assert api.acting_as(VENDOR).get(document).status_code == 200
+    for organisation in ORGANISATIONS:
+        if organisation == VENDOR:
+            continue
+        client = api.acting_as(organisation)
+        assert client.get(document).status_code == 404, organisation
+        computed = client.post("/v1/budgets/compute", json={"plan": plan_id})
+        if organisation != "demo-auditor":
+            missing = client.post("/v1/budgets/compute", json={"plan": str(uuid.uuid4())})
+            _same_problem(computed, missing)
+
+    # An Idempotency-Key is its client's own: nobody else replays a sandbox's answer.
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = person()
+    first = api.acting_as(VENDOR).post("/v1/persons", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    for organisation in ("other-vendor", "city-of-edinburgh"):
+        again = api.acting_as(organisation).post("/v1/persons", json=body, headers=key)
+        assert "idempotent-replayed" not in again.headers
+        assert first.json()["id"] not in again.text
+
+    # A sandbox importing a live stream's file keeps its copy to itself and squats no id:
+    # the stream imports the same file afterwards as if the sandbox had never seen it.
+    sample = Path(__file__).resolve().parents[2] / "spec" / "sources" / "ilf-scotland"
+    data = (sample / "sample.csv").read_bytes()
+    sandboxed = api.acting_as(VENDOR).post("/v1/imports/ilf-scotland", content=data).json()
+    assert sandboxed["summary"]["rejected"] == 0, sandboxed
+    live = api.acting_as("ilf-scotland").post("/v1/imports/ilf-scotland", content=data).json()
+    assert live["summary"]["rejected"] == 0, live
+    sandbox_ids = {line["id"] for r in sandboxed["records"] for line in r["lines"]}
+    live_ids = {line["id"] for r in live["records"] for line in r["lines"]}
+    assert sandbox_ids
+    assert live_ids
+    assert not sandbox_ids & live_ids
+    assert not sandbox_ids & _listed(api.acting_as("ilf-scotland"), "/v1/funding-lines?limit=3")
+    vendor_lines = _listed(api.acting_as(VENDOR), "/v1/funding-lines?limit=3")
+    assert sandbox_ids <= vendor_lines
+    assert not live_ids & vendor_lines
+    again = api.acting_as(VENDOR).post("/v1/imports/ilf-scotland", content=data).json()
+    outcomes = {line["outcome"] for r in again["records"] for line in r["lines"]}
+    assert outcomes == {"unchanged"}, again
+    for organisation in ("other-vendor", "city-of-edinburgh", "nhs-lothian"):
+        seen = _listed(api.acting_as(organisation), "/v1/funding-lines?limit=3")
+        assert not seen & sandbox_ids, organisation

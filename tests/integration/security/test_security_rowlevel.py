@@ -1,114 +1,239 @@
-"""PostgreSQL row-level security: the second wall refuses rows even if the policy is skipped."""
+"""PostgreSQL's row-level wall (SDS-SEC-028): rows stay out of reach with the policy bypassed.
+
+The gateway stores the Rory persona and a person of Glasgow's through its API, a vendor
+sandbox stores a person of its own, and then the storage layer is called directly, as a given
+organisation, with no policy predicate at all: PostgreSQL alone must keep every row outside
+that organisation's reach out of reads, history and writes. The gateway connects as the
+superuser ``postgres``, so these tests also prove the wall stands for a superuser.
+"""
 
 from __future__ import annotations
 
-import os
+import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from conftest import PostgresSchema, postgres_base_url
+from gateway_client import ApiClient
+from gateway_documents import person
+from gateway_personas import store_persona
+from sqlalchemy import select, text
+from sqlalchemy.exc import ProgrammingError
 
+from gateway.config import Settings
+from gateway.policy import ListScope
 from gateway.security.access import Role, role_rules
-from gateway.security.rowlevel import apply_session, enable_statements
+from gateway.security.rowlevel import enter_wall, system_view
 from gateway.security.tokens import Principal
+from gateway.storage import Database, open_database
+from gateway.storage import records as repo
+from gateway.storage.tables import idempotency_keys, records
 
 pytestmark = pytest.mark.postgres
 
-ROWS = [
-    ("g-plan", "support-plan", "S12000049", None),
-    ("e-plan", "support-plan", "S12000036", None),
-    ("g-ilf", "funding-line", "S12000049", "ilf-scotland"),
-    ("e-dwp", "funding-line", "S12000036", "dwp-access-to-work.support-worker"),
-    ("unlinked", "funding-line", None, "council-social-care"),
-    ("g-budget", "individual-budget", "S12000049", None),
-]
-
-
-def _p(org: str, role: Role, code: str, kind: str | None = None) -> Principal:
-    return Principal(org, role, code, role_rules(role).scopes, funder_kind=kind)
+KINDS = ("person", "assessment", "support-plan", "funding-line", "individual-budget")
+EVERYTHING = ListScope()
+GLASGOW = "S12000049"
 
 
 @pytest.fixture
-def walled() -> Iterator[tuple[Engine, str]]:
-    url = os.environ.get("SDSX_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("SDSX_TEST_POSTGRES_URL is not set, and CI must run the PostgreSQL tests")
-        pytest.skip("SDSX_TEST_POSTGRES_URL is not set")
-    engine = create_engine(url)
-    schema = f"sdsx_rls_{uuid.uuid4().hex[:10]}"
-    app_role = f"{schema}_app"
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        conn.execute(text(f'CREATE ROLE "{app_role}" NOLOGIN'))
-        conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{app_role}"'))
-        table = f'"{schema}".records'
-        conn.execute(
-            text(
-                f"CREATE TABLE {table} "
-                "(id text primary key, type text, council_area text, source text)"
-            )
-        )
-        conn.execute(text(f'GRANT SELECT, INSERT ON {table} TO "{app_role}"'))
-        for statement in enable_statements(table):
-            conn.execute(text(statement))
-        conn.execute(text(f'SET LOCAL ROLE "{app_role}"'))
-        apply_session(conn, None)
-        for row in ROWS:
-            conn.execute(
-                text(f"INSERT INTO {table} VALUES (:a, :b, :c, :d)"),
-                dict(zip("abcd", row, strict=True)),
-            )
+def database_url() -> Iterator[str]:
+    """PostgreSQL only: SQLite has no row-level security, the policy is its only wall."""
+    schema = PostgresSchema(postgres_base_url())
     try:
-        yield engine, app_role
+        yield schema.url
     finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            conn.execute(text(f'DROP ROLE "{app_role}"'))
-        engine.dispose()
+        schema.drop()
 
 
-def _visible(
-    engine: Engine, app_role: str, principal: Principal | None, *, named: bool = True
-) -> set[str]:
-    schema = app_role.removesuffix("_app")
-    with engine.begin() as conn:
-        conn.execute(text(f'SET LOCAL ROLE "{app_role}"'))
-        if named:
-            apply_session(conn, principal)
-        return set(conn.execute(text(f'SELECT id FROM "{schema}".records')).scalars())
+def _principal(org: str, role: Role, code: str, kind: str | None = None) -> Principal:
+    return Principal(org, role, code, role_rules(role).scopes, funder_kind=kind)
 
 
-def test_each_role_sees_only_rows_within_its_wall(walled: tuple[Engine, str]) -> None:
-    engine, role = walled
-    glasgow = _p("glasgow-city", Role.COUNCIL, "S12000049")
-    assert _visible(engine, role, glasgow) == {"g-plan", "g-ilf", "g-budget", "unlinked"}
-    dwp = _p("dwp", Role.FUNDER, "dwp-access-to-work", "dwp")
-    assert _visible(engine, role, dwp) == {"e-dwp", "g-budget"}
-    auditor = _p("audit", Role.AUDITOR, "audit")
-    assert _visible(engine, role, auditor) == set()
-    assert _visible(engine, role, None) == {r[0] for r in ROWS}
+PRINCIPALS = {
+    "city-of-edinburgh": _principal("city-of-edinburgh", Role.COUNCIL, "S12000036"),
+    "glasgow-city": _principal("glasgow-city", Role.COUNCIL, GLASGOW),
+    "nhs-lothian": _principal("nhs-lothian", Role.HEALTH_BOARD, "S08000024"),
+    "ilf-scotland": _principal("ilf-scotland", Role.FUNDER, "ilf-scotland", "ilf-scotland"),
+    "dwp-access-to-work": _principal(
+        "dwp-access-to-work", Role.FUNDER, "dwp-access-to-work", "dwp"
+    ),
+    "demo-auditor": _principal("demo-auditor", Role.AUDITOR, "demo-auditor"),
+    "demo-vendor": _principal("demo-vendor", Role.VENDOR_SANDBOX, "demo-vendor"),
+}
 
 
-def test_a_transaction_that_names_no_caller_sees_nothing(walled: tuple[Engine, str]) -> None:
-    engine, role = walled
-    assert _visible(engine, role, None, named=False) == set()
+@pytest.fixture
+def stored(api: ApiClient, settings: Settings) -> Iterator[tuple[Database, dict[str, str]]]:
+    """The world, stored through the API; the database, and record id -> label.
+
+    Labels are ``person``, ``glasgow-person``, ``sandbox-person``, the other record types,
+    and ``line:<source>`` for funding lines.
+    """
+    plan_id = store_persona(api)
+    budget = api.post("/v1/budgets/compute", json={"plan": plan_id})
+    assert budget.status_code == 201, budget.text
+    glasgow = api.acting_as("glasgow-city").post("/v1/persons", json=person(council_area=GLASGOW))
+    sandbox = api.acting_as("demo-vendor").post("/v1/persons", json=person())
+    assert glasgow.status_code == sandbox.status_code == 201, (glasgow.text, sandbox.text)
+    database = open_database(settings)
+    labels = {glasgow.json()["id"]: "glasgow-person", sandbox.json()["id"]: "sandbox-person"}
+    with database.write() as conn:
+        for kind in KINDS:
+            for row in repo.search(conn, kind, repo.SearchFilters(), EVERYTHING, None, 100):
+                source = row.document.get("source")
+                labels.setdefault(row.id, kind if source is None else f"line:{source}")
+    try:
+        yield database, labels
+    finally:
+        database.dispose()
 
 
-def test_writes_outside_the_wall_are_refused(walled: tuple[Engine, str]) -> None:
-    from sqlalchemy.exc import ProgrammingError
+def _visible(database: Database, principal: Principal | None) -> set[str]:
+    """Every record id a bare query finds: no policy predicate, only the wall."""
+    with database.for_caller(principal).read() as conn:
+        return set(conn.execute(select(records.c.id)).scalars())
 
-    engine, role = walled
-    schema = role.removesuffix("_app")
 
-    def foreign_insert() -> None:
-        with engine.begin() as conn:
-            conn.execute(text(f'SET LOCAL ROLE "{role}"'))
-            apply_session(conn, _p("glasgow-city", Role.COUNCIL, "S12000049"))
-            conn.execute(
-                text(f"INSERT INTO \"{schema}\".records VALUES ('x', 'person', 'S12000036', NULL)")
+def test_each_caller_sees_only_rows_within_its_wall(stored: tuple) -> None:
+    database, labels = stored
+    assert sorted(labels.values()).count("line:council-social-care") == 2
+    assert len(labels) == 12, sorted(labels.values())
+
+    def having(*wanted: str) -> set[str]:
+        return {i for i, label in labels.items() if label.startswith(wanted)}
+
+    rory = {i for i, label in labels.items() if label not in ("glasgow-person", "sandbox-person")}
+    live = ("person", "assessment", "support-plan", "individual-budget")
+    expected = {
+        "city-of-edinburgh": rory,
+        "glasgow-city": having("glasgow-person"),
+        "nhs-lothian": having(*live, "glasgow-person", "line:nhs-board"),
+        "ilf-scotland": having("individual-budget", "line:ilf-scotland"),
+        "dwp-access-to-work": having("individual-budget", "line:dwp-access-to-work"),
+        "demo-auditor": set(),
+        "demo-vendor": having("sandbox-person"),
+    }
+    for organisation, ids in expected.items():
+        seen = _visible(database, PRINCIPALS[organisation])
+        assert seen == ids, (organisation, sorted(labels[i] for i in seen ^ ids))
+    assert _visible(database, None) == set(labels)
+
+
+def test_a_transaction_that_names_no_caller_sees_nothing(stored: tuple) -> None:
+    database, _labels = stored
+    with database.engine.begin() as conn:
+        enter_wall(conn)
+        assert conn.execute(text("SELECT count(*) FROM records")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM record_versions")).scalar_one() == 0
+
+
+def test_the_policys_own_look_ups_see_past_the_wall_and_then_give_the_caller_back(
+    stored: tuple,
+) -> None:
+    database, labels = stored
+    glasgow = {i for i, label in labels.items() if label == "glasgow-person"}
+    with database.for_caller(PRINCIPALS["glasgow-city"]).read() as conn:
+        with system_view(conn):
+            assert set(conn.execute(select(records.c.id)).scalars()) == set(labels)
+            with system_view(conn):
+                assert len(set(conn.execute(select(records.c.id)).scalars())) == len(labels)
+        assert set(conn.execute(select(records.c.id)).scalars()) == glasgow
+
+
+def test_the_wall_stands_although_the_gateway_connects_as_a_superuser(stored: tuple) -> None:
+    database, _labels = stored
+    with database.for_caller(PRINCIPALS["glasgow-city"]).read() as conn:
+        row = conn.execute(
+            text(
+                "SELECT current_user, session_user,"
+                " (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
             )
+        ).one()
+    assert row[0] == "sdsx_app"
+    if row[2] is not True:
+        pytest.skip("SDSX_TEST_POSTGRES_URL connects as an ordinary role, not a superuser")
 
-    with pytest.raises(ProgrammingError, match="row-level security"):
-        foreign_insert()
+
+def test_history_versions_and_direct_reads_stop_at_the_wall(stored: tuple) -> None:
+    database, labels = stored
+    by_label = {label: i for i, label in labels.items()}
+    foreign = by_label["person"]
+    with database.for_caller(PRINCIPALS["glasgow-city"]).read() as conn:
+        assert repo.get_record(conn, foreign) is None
+        assert repo.get_version(conn, foreign, 1) is None
+        assert repo.history(conn, foreign, 0, 10) == []
+        assert repo.get_record(conn, by_label["glasgow-person"]) is not None
+    with database.for_caller(PRINCIPALS["demo-vendor"]).read() as conn:
+        assert repo.get_record(conn, foreign) is None
+        assert repo.get_record(conn, by_label["sandbox-person"]) is not None
+
+
+def _document(kind: str, **fields: Any) -> dict[str, Any]:
+    return {"type": kind, "id": str(uuid.uuid4()), "version": 1, **fields}
+
+
+@pytest.mark.parametrize(
+    ("organisation", "document", "sandbox"),
+    [
+        ("glasgow-city", _document("person", council_area="S12000036"), None),
+        ("glasgow-city", _document("person", council_area=GLASGOW), "demo-vendor"),
+        ("ilf-scotland", _document("funding-line", source="dwp-access-to-work"), None),
+        ("nhs-lothian", _document("funding-line", source="ilf-scotland"), None),
+        ("demo-vendor", _document("person", council_area=GLASGOW), None),
+        ("demo-auditor", _document("person", council_area=GLASGOW), None),
+    ],
+)
+def test_writes_outside_the_wall_are_refused(
+    stored: tuple, organisation: str, document: dict[str, Any], sandbox: str | None
+) -> None:
+    database, _labels = stored
+    caller = database.for_caller(PRINCIPALS[organisation])
+    with pytest.raises(ProgrammingError, match="row-level security"), caller.write() as conn:
+        repo.insert_record(conn, document, organisation, sandbox_owner=sandbox)
+
+
+def test_updates_of_rows_beyond_the_wall_change_nothing(stored: tuple) -> None:
+    database, labels = stored
+    rory = next(i for i, label in labels.items() if label == "person")
+    with database.read() as conn:
+        current = repo.get_record(conn, rory)
+    assert current is not None
+    changed = {**current.document, "version": current.version + 1, "birth_date": "1901-01-01"}
+    with database.for_caller(PRINCIPALS["glasgow-city"]).write() as conn:
+        assert repo.update_record(conn, changed, current.version, "glasgow-city") is None
+    with database.read() as conn:
+        after = repo.get_record(conn, rory)
+    assert after is not None
+    assert after.version == current.version
+
+
+def test_idempotency_keys_are_their_clients_alone(api: ApiClient, settings: Settings) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    assert api.post("/v1/persons", json=person(), headers=key).status_code == 201
+    database = open_database(settings)
+    try:
+        owners = {}
+        for organisation in ("city-of-edinburgh", "glasgow-city"):
+            with database.for_caller(PRINCIPALS[organisation]).read() as conn:
+                found = conn.execute(select(idempotency_keys.c.client_id)).scalars().all()
+                owners[organisation] = set(found)
+    finally:
+        database.dispose()
+    assert owners == {"city-of-edinburgh": {"city-of-edinburgh"}, "glasgow-city": set()}
+
+
+def test_routers_open_transactions_only_behind_the_wall() -> None:
+    """A raw engine connection in a router would bypass the wall, so none may exist."""
+    gateway = Path(__file__).resolve().parents[3] / "gateway"
+    raw = re.compile(r"\.(engine|writer)\.(connect|begin)\(")
+    offenders = [
+        f"{path.relative_to(gateway.parent)}:{number}"
+        for path in [*sorted((gateway / "routers").glob("*.py")), gateway / "store.py"]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if raw.search(line)
+    ]
+    assert not offenders, offenders
