@@ -33,6 +33,7 @@ from gateway.logs import configure_logging
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import RequestContextMiddleware, request_ids
 from gateway.migrations import upgrade
+from gateway.openapi_links import add_links
 from gateway.pagination import CursorCodec
 from gateway.problems import PROBLEM_HEADERS, ProblemDetails, ProblemError, problem_response
 from gateway.routers import audit, budgets, fhir, health, imports
@@ -291,7 +292,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _publish_problem_schema(app: FastAPI) -> None:
-    """Keep the error schemas and response headers in the OpenAPI components, by name."""
+    """Keep the error schemas, response headers and links in the served OpenAPI contract."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -307,7 +308,7 @@ def _publish_problem_schema(app: FastAPI) -> None:
             headers.update({**PROBLEM_HEADERS, **RECORD_HEADERS})
             _publish_bearer_scheme(schema)
             _drop_null_from_parameters(schema)
-            app.openapi_schema = schema
+            app.openapi_schema = add_links(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

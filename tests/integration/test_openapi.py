@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
 import yaml
 
+from gateway.app import create_app
+from gateway.config import Settings, sqlite_url
 from gateway.openapi import OPENAPI_PATH, openapi_document, render_yaml
 
 
@@ -71,3 +78,27 @@ def test_responses_publish_the_headers_that_always_come_with_them() -> None:
                 if method == "post" and status == "201":
                     wanted = {"ETag", "Location"}
                 assert wanted <= headers, f"{method.upper()} {path} {status}"
+
+
+def test_the_served_contract_carries_the_links_the_published_one_has(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=sqlite_url(tmp_path / "unused.db"),
+        migrate_on_startup=False,
+        cursor_secret="openapi-only",
+        data_dir=tmp_path / "data",
+    )
+    app = create_app(settings)
+
+    async def fetch() -> dict[str, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            answer: dict[str, Any] = (await client.get("/openapi.json")).json()
+            return answer
+
+    try:
+        served = anyio.run(fetch)
+    finally:
+        app.state.database.dispose()
+    created = served["paths"]["/v1/persons"]["post"]["responses"]["201"]
+    assert set(created["links"]) == {"read", "update", "history", "version"}
+    assert served == openapi_document()
