@@ -19,6 +19,7 @@ largest-remainder method makes the parts add up to the total exactly (SDS-BUD-01
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -84,8 +85,15 @@ def exact_amount(rate: dict[str, Any], span: Span, convention: Convention) -> Fr
     """The exact amount ``rate`` yields over ``span`` (one-off rates are handled by callers)."""
     if span.empty:
         return Fraction(0)
-    amount = int(rate["amount"]["amount_minor"])
-    per = str(rate["per"])
+    return _exact_amount(int(rate["amount"]["amount_minor"]), str(rate["per"]), span, convention)
+
+
+# The engine asks for the same figure several times per line (gross, ledger effects,
+# contributions, caps) and a population repeats the same awards, so results are kept; the
+# bound keeps memory flat however many budgets a process computes. A Fraction is immutable,
+# so sharing one is safe, and the figure is still computed exactly once (SDS-BUD-009).
+@functools.lru_cache(maxsize=16384)
+def _exact_amount(amount: int, per: str, span: Span, convention: Convention) -> Fraction:
     if convention.weeks_per_year is not None:
         annual = _ilf_annual(amount, per, convention.weeks_per_year)
         if annual is not None:
@@ -131,10 +139,15 @@ def weekly_equivalent(rate: dict[str, Any], convention: Convention) -> Fraction:
 
 
 def round_half_up(value: Fraction) -> int:
-    """Round to a whole penny, halves away from zero (SDS-BUD-003)."""
-    if value < 0:
-        return -round_half_up(-value)
-    return math.floor(value + Fraction(1, 2))
+    """Round to a whole penny, halves away from zero (SDS-BUD-003).
+
+    ``floor(n/d + 1/2)`` is ``(2n + d) // 2d`` in integers, which avoids building Fractions
+    on the engine's hottest path; the result is the same integer.
+    """
+    numerator, denominator = value.numerator, value.denominator
+    if numerator < 0:
+        return -((denominator - 2 * numerator) // (2 * denominator))
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def largest_remainder(total: int, weights: list[Fraction]) -> list[int]:
