@@ -9,6 +9,7 @@ profile's council (SDS-MAP-006) and must name its SDS option (SDS-SRC-015, SDS-F
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -31,12 +32,24 @@ __all__ = ["adapter", "parse_with_profile", "read", "read_with_profile"]
 _MISSING = object()
 
 
+@functools.cache
+def _parts(pointer: str) -> tuple[str, ...]:
+    """A JSON pointer's unescaped parts; a profile's few pointers are split once, not per row."""
+    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
+
+
+@functools.cache
+def _column(name: str) -> str:
+    """A column name as the CSV reader keys its cells: lower case, spaces collapsed."""
+    return " ".join(name.lower().split())
+
+
 def _set(line: dict[str, Any], pointer: str, value: Any) -> None:
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    *parents, last = _parts(pointer)
     node = line
-    for part in parts[:-1]:
+    for part in parents:
         node = node.setdefault(part, {})
-    node[parts[-1]] = value
+    node[last] = value
 
 
 def _has(line: dict[str, Any], pointer: str) -> bool:
@@ -157,7 +170,7 @@ def _csv_records(
             source.reject(row.locator, [])
             continue
         cells = row.cells
-        yield row.locator, lambda column, c=cells: c.get(" ".join(column.lower().split()), _MISSING)
+        yield row.locator, lambda column, c=cells: c.get(_column(column), _MISSING)
 
 
 def _walk(
