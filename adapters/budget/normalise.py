@@ -120,8 +120,14 @@ def _exact_amount(amount: int, per: str, span: Span, convention: Convention) -> 
 
 def weekly_equivalent(rate: dict[str, Any], convention: Convention) -> Fraction:
     """A nominal weekly figure for comparing rates over time (months count as 52/12 weeks)."""
-    amount = Fraction(int(rate["amount"]["amount_minor"]))
-    per = str(rate["per"])
+    return _weekly_equivalent(int(rate["amount"]["amount_minor"]), str(rate["per"]), convention)
+
+
+# Kept for the same reason as ``_exact_amount``: the flags ask for every piece's weekly
+# figure on every budget, and the same awards recur across a population.
+@functools.lru_cache(maxsize=4096)
+def _weekly_equivalent(pence: int, per: str, convention: Convention) -> Fraction:
+    amount = Fraction(pence)
     weeks = convention.weeks_per_year or 52
     factors = {
         "per-day": Fraction(7),

@@ -1,8 +1,8 @@
 """The normaliser's speed-ups change no figure: integer rounding and remembered amounts.
 
-``round_half_up`` rounds with integers instead of Fractions and ``exact_amount`` keeps the
-amounts it has worked out (SDS-BUD-003, SDS-BUD-009); both must give exactly what the plain
-Fraction arithmetic gives.
+``round_half_up`` rounds with integers instead of Fractions; ``exact_amount``,
+``weekly_equivalent`` and the day conversions keep what they have worked out (SDS-BUD-003,
+SDS-BUD-009). Each must give exactly what the plain computation gives.
 """
 
 from __future__ import annotations
@@ -14,8 +14,15 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.budget.normalise import Convention, _exact_amount, exact_amount, round_half_up
-from adapters.budget.periods import Anchor, Span
+from adapters.budget.normalise import (
+    Convention,
+    _exact_amount,
+    _weekly_equivalent,
+    exact_amount,
+    round_half_up,
+    weekly_equivalent,
+)
+from adapters.budget.periods import Anchor, Span, day, iso, parse_anchor
 
 PERS = [
     "per-day",
@@ -77,3 +84,24 @@ def test_remembered_amounts_equal_fresh_ones(
     assert exact_amount(rate, span, convention) == fresh
     # Asked again (now from the cache), the figure is the same.
     assert exact_amount(rate, span, convention) == fresh
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**9), st.sampled_from([*PERS[:-1], "per-course"]), conventions())
+def test_remembered_weekly_figures_equal_fresh_ones(
+    amount: int, per: str, convention: Convention
+) -> None:
+    rate = {"amount": {"amount_minor": amount, "currency": "GBP"}, "per": per}
+    fresh = _weekly_equivalent.__wrapped__(amount, per, convention)
+    assert weekly_equivalent(rate, convention) == fresh
+    assert weekly_equivalent(rate, convention) == fresh
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_remembered_days_and_anchors_equal_fresh_ones(when: date) -> None:
+    text = when.isoformat()
+    for _ in range(2):
+        assert day(text) == when.toordinal()
+        assert iso(when.toordinal()) == text
+        assert parse_anchor(f"{when.month:02d}-{when.day:02d}") == Anchor(when.month, when.day)
