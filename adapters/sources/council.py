@@ -148,12 +148,19 @@ def _build(profile: MappingProfile, lookup: Any, reader: FieldReader) -> dict[st
         value = _transform(rule, raw, reader)
         if value is not None:
             _set(line, rule.target, value)
-    area = valueset("council-area").get(profile.council)
     line["source"] = "council-social-care"
     line["payer"] = {"kind": "council-area", "code": profile.council}
-    if area is not None:
-        line["payer"]["name"] = area.display
+    name = _area_name(profile.council)
+    if name is not None:
+        line["payer"]["name"] = name
     return line
+
+
+@functools.cache
+def _area_name(code: str) -> str | None:
+    """The council area's display name, looked up once per council rather than per row."""
+    area = valueset("council-area").get(code)
+    return None if area is None else area.display
 
 
 def _csv_records(
