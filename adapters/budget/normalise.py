@@ -85,14 +85,46 @@ def exact_amount(rate: dict[str, Any], span: Span, convention: Convention) -> Fr
     """The exact amount ``rate`` yields over ``span`` (one-off rates are handled by callers)."""
     if span.empty:
         return Fraction(0)
-    return _exact_amount(int(rate["amount"]["amount_minor"]), str(rate["per"]), span, convention)
+    financial, academic, course = (
+        convention.financial_year,
+        convention.academic_year,
+        convention.course,
+    )
+    return _remembered_amount(
+        int(rate["amount"]["amount_minor"]),
+        str(rate["per"]),
+        span.start,
+        span.stop,
+        (financial.month, financial.day, academic.month, academic.day),
+        convention.weeks_per_year,
+        None if course is None else (course.start, course.stop),
+    )
 
 
 # The engine asks for the same figure several times per line (gross, ledger effects,
 # contributions, caps) and a population repeats the same awards, so results are kept; the
-# bound keeps memory flat however many budgets a process computes. A Fraction is immutable,
-# so sharing one is safe, and the figure is still computed exactly once (SDS-BUD-009).
+# bound keeps memory flat however many budgets a process computes. The key is plain ints and
+# strings, which hash and compare in C (the dataclasses' own __eq__ would cost more than the
+# look-up saves). A Fraction is immutable, so sharing one is safe (SDS-BUD-009).
 @functools.lru_cache(maxsize=16384)
+def _remembered_amount(
+    amount: int,
+    per: str,
+    start: int,
+    stop: int,
+    anchors: tuple[int, int, int, int],
+    weeks: int | None,
+    course: tuple[int, int] | None,
+) -> Fraction:
+    convention = Convention(
+        Anchor(anchors[0], anchors[1]),
+        Anchor(anchors[2], anchors[3]),
+        weeks,
+        None if course is None else Span(*course),
+    )
+    return _exact_amount(amount, per, Span(start, stop), convention)
+
+
 def _exact_amount(amount: int, per: str, span: Span, convention: Convention) -> Fraction:
     if convention.weeks_per_year is not None:
         annual = _ilf_annual(amount, per, convention.weeks_per_year)

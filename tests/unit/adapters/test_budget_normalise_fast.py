@@ -80,7 +80,7 @@ def test_remembered_amounts_equal_fresh_ones(
 ) -> None:
     span = Span(START + offset, START + offset + days)
     rate = {"amount": {"amount_minor": amount, "currency": "GBP"}, "per": per}
-    fresh = _exact_amount.__wrapped__(amount, per, span, convention) if days else Fraction(0)
+    fresh = _exact_amount(amount, per, span, convention) if days else Fraction(0)
     assert exact_amount(rate, span, convention) == fresh
     # Asked again (now from the cache), the figure is the same.
     assert exact_amount(rate, span, convention) == fresh
