@@ -20,7 +20,7 @@ __all__ = ["check_rules", "derive_sds_option"]
 Rule = Callable[[dict[str, Any]], Iterator[Problem]]
 
 
-def _member_problems(node: dict[str, Any], path: list[str | int]) -> Iterator[Problem]:
+def _member_problems(node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[Problem]:
     system, value = node.get("system"), node.get("value")
     if isinstance(system, str) and isinstance(value, str):
         failed = check_identifier(system, value)
@@ -46,16 +46,18 @@ def _member_problems(node: dict[str, Any], path: list[str | int]) -> Iterator[Pr
 def _members(doc: dict[str, Any]) -> Iterator[Problem]:
     """Identifier check digits, integer money and period order, in one walk of the document.
 
-    One pass with a shared path list: validation runs on every stored and imported record,
-    so the walk is the hot path of bulk imports (bench/validate.py, bench/combine.py). A
-    member is looked at only when it has the keys a rule reads, and only containers are
-    descended into, which keeps the walk to a few dictionary look-ups per member.
+    Validation runs on every stored and imported record, so the walk is the hot path of bulk
+    imports (bench/validate.py, bench/combine.py). It is a loop over an explicit stack of
+    (member, path) rather than recursion; a member is looked at only when it has the keys a
+    rule reads, and only containers are descended into. Order does not matter: check_rules
+    sorts what is found.
     """
     found: list[Problem] = []
-    path: list[str | int] = []
     containers = (dict, list)
-
-    def visit(node: Any) -> None:
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node, path = pop()
         if isinstance(node, dict):
             if (
                 ("system" in node and "value" in node)
@@ -64,16 +66,13 @@ def _members(doc: dict[str, Any]) -> Iterator[Problem]:
             ):
                 found.extend(_member_problems(node, path))
             children: Any = node.items()
-        else:
+        elif isinstance(node, list):
             children = enumerate(node)
+        else:
+            continue
         for key, child in children:
             if isinstance(child, containers):
-                path.append(key)
-                visit(child)
-                path.pop()
-
-    if isinstance(doc, containers):
-        visit(doc)
+                push((child, (*path, key)))
     return iter(found)
 
 
