@@ -30,6 +30,9 @@ from spec import valueset
 __all__ = ["adapter", "parse_with_profile", "read", "read_with_profile"]
 
 _MISSING = object()
+# A tuple, not ``dict | list | bool``: isinstance with a tuple is about twice as fast, and
+# this runs for every field of every record.
+_NOT_SINGLE = (dict, list, bool)
 
 
 @functools.cache
@@ -81,7 +84,7 @@ def _relative(ancestors: list[Any], pointer: str) -> Any:
 
 def _transform(rule: FieldRule, raw: Any, reader: FieldReader) -> Any:
     field = rule.source or rule.target
-    if isinstance(raw, dict | list | bool):
+    if isinstance(raw, _NOT_SINGLE):
         reader.fail(
             field, f"expected a single value, found a JSON {type(raw).__name__}", "SDS-SRC-009"
         )
