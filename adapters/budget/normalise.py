@@ -152,12 +152,23 @@ def _exact_amount(amount: int, per: str, span: Span, convention: Convention) -> 
 
 def weekly_equivalent(rate: dict[str, Any], convention: Convention) -> Fraction:
     """A nominal weekly figure for comparing rates over time (months count as 52/12 weeks)."""
-    return _weekly_equivalent(int(rate["amount"]["amount_minor"]), str(rate["per"]), convention)
+    pence, per = int(rate["amount"]["amount_minor"]), str(rate["per"])
+    if per == "per-course":
+        return _weekly_equivalent(pence, per, convention)
+    return _remembered_weekly(pence, per, convention.weeks_per_year)
 
 
-# Kept for the same reason as ``_exact_amount``: the flags ask for every piece's weekly
-# figure on every budget, and the same awards recur across a population.
+# Kept for the same reason as ``_remembered_amount``, on a key of plain values: the flags ask
+# for every piece's weekly figure on every budget, and the same awards recur. Only a
+# per-course figure needs the whole convention (its course), so it is not remembered.
 @functools.lru_cache(maxsize=4096)
+def _remembered_weekly(pence: int, per: str, weeks: int | None) -> Fraction:
+    return _weekly_equivalent(pence, per, Convention(_NO_ANCHOR, _NO_ANCHOR, weeks))
+
+
+_NO_ANCHOR = Anchor(1, 1)
+
+
 def _weekly_equivalent(pence: int, per: str, convention: Convention) -> Fraction:
     amount = Fraction(pence)
     weeks = convention.weeks_per_year or 52

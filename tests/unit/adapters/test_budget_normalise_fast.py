@@ -92,7 +92,7 @@ def test_remembered_weekly_figures_equal_fresh_ones(
     amount: int, per: str, convention: Convention
 ) -> None:
     rate = {"amount": {"amount_minor": amount, "currency": "GBP"}, "per": per}
-    fresh = _weekly_equivalent.__wrapped__(amount, per, convention)
+    fresh = _weekly_equivalent(amount, per, convention)
     assert weekly_equivalent(rate, convention) == fresh
     assert weekly_equivalent(rate, convention) == fresh
 
