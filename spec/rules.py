@@ -20,7 +20,7 @@ __all__ = ["check_rules", "derive_sds_option"]
 Rule = Callable[[dict[str, Any]], Iterator[Problem]]
 
 
-def _member_problems(node: dict[str, Any], path: list[str | int]) -> Iterator[Problem]:
+def _member_problems(node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[Problem]:
     system, value = node.get("system"), node.get("value")
     if isinstance(system, str) and isinstance(value, str):
         failed = check_identifier(system, value)
@@ -46,27 +46,33 @@ def _member_problems(node: dict[str, Any], path: list[str | int]) -> Iterator[Pr
 def _members(doc: dict[str, Any]) -> Iterator[Problem]:
     """Identifier check digits, integer money and period order, in one walk of the document.
 
-    One pass with a shared path list: validation runs on every stored and imported record,
-    so the walk is the hot path of bulk imports (bench/validate.py).
+    Validation runs on every stored and imported record, so the walk is the hot path of bulk
+    imports (bench/validate.py, bench/combine.py). It is a loop over an explicit stack of
+    (member, path) rather than recursion; a member is looked at only when it has the keys a
+    rule reads, and only containers are descended into. Order does not matter: check_rules
+    sorts what is found.
     """
     found: list[Problem] = []
-    path: list[str | int] = []
-
-    def visit(node: Any) -> None:
+    containers = (dict, list)
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node, path = pop()
         if isinstance(node, dict):
-            found.extend(_member_problems(node, path))
+            if (
+                ("system" in node and "value" in node)
+                or "amount_minor" in node
+                or ("start" in node and "end" in node)
+            ):
+                found.extend(_member_problems(node, path))
             children: Any = node.items()
         elif isinstance(node, list):
             children = enumerate(node)
         else:
-            return
+            continue
         for key, child in children:
-            if isinstance(child, dict | list):
-                path.append(key)
-                visit(child)
-                path.pop()
-
-    visit(doc)
+            if isinstance(child, containers):
+                push((child, (*path, key)))
     return iter(found)
 
 

@@ -29,7 +29,16 @@ from adapters.budget.rates import table
 from adapters.budget.splits import part_admits
 from spec import valueset
 
-__all__ = ["Allocation", "Leftover", "Offer", "admits", "allocate", "solve"]
+__all__ = [
+    "Allocation",
+    "Leftover",
+    "Offer",
+    "admits",
+    "allocate",
+    "layered_flow",
+    "network",
+    "solve",
+]
 
 _SOURCE = "source"
 _SINK = "sink"
@@ -105,23 +114,21 @@ def allocate(
     """Allocations, leftovers per line and the amount funded per item."""
     offers = sorted((o for o in offers if o.net > 0), key=lambda o: o.line.id)
     needs = sorted(((i, c) for i, c in items if c > 0), key=lambda pair: pair[0].id)
-    graph = nx.DiGraph()
-    graph.add_node(_SOURCE)
-    graph.add_node(_SINK)
+    nets = {offer.line.id: offer.net for offer in offers}
+    costs = {item.id: cost for item, cost in needs}
+    ranks = {offer.line.id: _rank(offer.line, plan.start) for offer in offers}
     edges: dict[str, list[str]] = {}
     for offer in offers:
-        graph.add_edge(_SOURCE, "L" + offer.line.id, capacity=offer.net, weight=0)
-        rank = _rank(offer.line, plan.start)
         for item, _ in needs:
             if admits(offer.line, item, offer.span):
-                graph.add_edge("L" + offer.line.id, "I" + item.id, capacity=offer.net, weight=rank)
                 edges.setdefault(offer.line.id, []).append(item.id)
-    for item, cost in needs:
-        graph.add_edge("I" + item.id, _SINK, capacity=cost, weight=0)
-    flow = {}
-    if edges:
-        dearest = max(_rank(o.line, plan.start) for o in offers)
-        flow = solve(graph, dearest=dearest, supply=sum(o.net for o in offers))
+    flow = layered_flow(nets, costs, edges, ranks) if edges else {}
+    if flow is None:
+        flow = solve(
+            network(nets, costs, edges, ranks),
+            dearest=max(ranks.values()),
+            supply=sum(nets.values()),
+        )
     allocations: list[Allocation] = []
     funded: dict[str, int] = {}
     leftovers: list[Leftover] = []
@@ -136,6 +143,79 @@ def allocate(
         if used < offer.net:
             leftovers.append(_leftover(offer, offer.net - used, bool(edges.get(offer.line.id))))
     return allocations, leftovers, funded
+
+
+def network(
+    nets: dict[str, int],
+    costs: dict[str, int],
+    edges: dict[str, list[str]],
+    ranks: dict[str, int],
+) -> nx.DiGraph:
+    """The flow network: source -> line (its net) -> admitted item (its rank) -> sink (cost).
+
+    Lines and items are added in the order given (sorted by id, SDS-BUD-018).
+    """
+    graph = nx.DiGraph()
+    graph.add_node(_SOURCE)
+    graph.add_node(_SINK)
+    for line_id, net in nets.items():
+        graph.add_edge(_SOURCE, "L" + line_id, capacity=net, weight=0)
+        for item_id in edges.get(line_id, []):
+            graph.add_edge("L" + line_id, "I" + item_id, capacity=net, weight=ranks[line_id])
+    for item_id, cost in costs.items():
+        graph.add_edge("I" + item_id, _SINK, capacity=cost, weight=0)
+    return graph
+
+
+def layered_flow(
+    nets: dict[str, int],
+    costs: dict[str, int],
+    edges: dict[str, list[str]],
+    ranks: dict[str, int],
+) -> dict[str, dict[str, int]] | None:
+    """The optimal flow, found without a solver when it is provably the only one, else ``None``.
+
+    Lines are taken in layers of equal rank, cheapest first (SDS-BUD-015). The shortcut holds
+    while, at the start of its layer, each line can still reach at most one item with room
+    left: the line then fills that item as far as it can, and lines of one layer sharing an
+    item are all paid in full or there is only one of them. ``None`` (a line with two open
+    items, or equal-rank lines sharing what is left of an item: a tie the network simplex
+    breaks its own way) hands the problem to :func:`solve`.
+
+    Why the result is the unique min-cost maximum flow, so exactly what :func:`solve` returns
+    (SDS-BUD-017, SDS-BUD-018): number the layer in which each item became full (never, if it
+    did not). A line puts money only on its one open item, and every other item it reaches
+    was full before its layer. So along any residual path that leaves a line for an item it
+    reaches and comes back from that item to a line paying into it, those layer numbers fall
+    strictly after the first step. Hence no augmenting path reaches an item with room left
+    (the flow is maximum), no path moves money from a line to a dearer-or-equal one except
+    between lines of one layer sharing an item (excluded above), and no cycle among items
+    alone exists: every residual cycle costs more than zero, so this optimum is the only one.
+    """
+    left = dict(costs)
+    layers: dict[int, list[str]] = {}
+    for line_id in nets:
+        layers.setdefault(ranks[line_id], []).append(line_id)
+    flow: dict[str, dict[str, int]] = {
+        "L" + line_id: {"I" + item_id: 0 for item_id in targets}
+        for line_id, targets in edges.items()
+    }
+    for rank in sorted(layers):
+        claims: dict[str, list[str]] = {}
+        for line_id in layers[rank]:
+            open_items = [i for i in edges.get(line_id, []) if left[i] > 0]
+            if len(open_items) > 1:
+                return None
+            if open_items:
+                claims.setdefault(open_items[0], []).append(line_id)
+        for item_id, claimants in claims.items():
+            if len(claimants) > 1 and sum(nets[c] for c in claimants) > left[item_id]:
+                return None
+            for line_id in claimants:
+                given = min(nets[line_id], left[item_id])
+                flow["L" + line_id]["I" + item_id] = given
+                left[item_id] -= given
+    return flow
 
 
 def solve(graph: nx.DiGraph, *, dearest: int, supply: int) -> dict[str, dict[str, int]]:

@@ -164,9 +164,12 @@ def _weekly_timeline(lines: list[tuple[LineModel, list[Piece]]]) -> dict[int, Fr
             if rate is None or rate["per"] == "one-off":
                 continue
             weekly = weekly_equivalent(rate, line.convention)
-            changes[span.start] = changes.get(span.start, Fraction(0)) + weekly
+            # The first change on a day is the rate itself: no zero Fraction to add it to.
+            start = changes.get(span.start)
+            changes[span.start] = weekly if start is None else start + weekly
             if span.stop != FOREVER:
-                changes[span.stop] = changes.get(span.stop, Fraction(0)) - weekly
+                stop = changes.get(span.stop)
+                changes[span.stop] = -weekly if stop is None else stop - weekly
     return changes
 
 

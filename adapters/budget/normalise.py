@@ -19,6 +19,7 @@ largest-remainder method makes the parts add up to the total exactly (SDS-BUD-01
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -84,8 +85,47 @@ def exact_amount(rate: dict[str, Any], span: Span, convention: Convention) -> Fr
     """The exact amount ``rate`` yields over ``span`` (one-off rates are handled by callers)."""
     if span.empty:
         return Fraction(0)
-    amount = int(rate["amount"]["amount_minor"])
-    per = str(rate["per"])
+    financial, academic, course = (
+        convention.financial_year,
+        convention.academic_year,
+        convention.course,
+    )
+    return _remembered_amount(
+        int(rate["amount"]["amount_minor"]),
+        str(rate["per"]),
+        span.start,
+        span.stop,
+        (financial.month, financial.day, academic.month, academic.day),
+        convention.weeks_per_year,
+        None if course is None else (course.start, course.stop),
+    )
+
+
+# The engine asks for the same figure several times per line (gross, ledger effects,
+# contributions, caps) and a population repeats the same awards, so results are kept; the
+# bound keeps memory flat however many budgets a process computes. The key is plain ints and
+# strings, which hash and compare in C (the dataclasses' own __eq__ would cost more than the
+# look-up saves). A Fraction is immutable, so sharing one is safe (SDS-BUD-009).
+@functools.lru_cache(maxsize=16384)
+def _remembered_amount(
+    amount: int,
+    per: str,
+    start: int,
+    stop: int,
+    anchors: tuple[int, int, int, int],
+    weeks: int | None,
+    course: tuple[int, int] | None,
+) -> Fraction:
+    convention = Convention(
+        Anchor(anchors[0], anchors[1]),
+        Anchor(anchors[2], anchors[3]),
+        weeks,
+        None if course is None else Span(*course),
+    )
+    return _exact_amount(amount, per, Span(start, stop), convention)
+
+
+def _exact_amount(amount: int, per: str, span: Span, convention: Convention) -> Fraction:
     if convention.weeks_per_year is not None:
         annual = _ilf_annual(amount, per, convention.weeks_per_year)
         if annual is not None:
@@ -112,8 +152,25 @@ def exact_amount(rate: dict[str, Any], span: Span, convention: Convention) -> Fr
 
 def weekly_equivalent(rate: dict[str, Any], convention: Convention) -> Fraction:
     """A nominal weekly figure for comparing rates over time (months count as 52/12 weeks)."""
-    amount = Fraction(int(rate["amount"]["amount_minor"]))
-    per = str(rate["per"])
+    pence, per = int(rate["amount"]["amount_minor"]), str(rate["per"])
+    if per == "per-course":
+        return _weekly_equivalent(pence, per, convention)
+    return _remembered_weekly(pence, per, convention.weeks_per_year)
+
+
+# Kept for the same reason as ``_remembered_amount``, on a key of plain values: the flags ask
+# for every piece's weekly figure on every budget, and the same awards recur. Only a
+# per-course figure needs the whole convention (its course), so it is not remembered.
+@functools.lru_cache(maxsize=4096)
+def _remembered_weekly(pence: int, per: str, weeks: int | None) -> Fraction:
+    return _weekly_equivalent(pence, per, Convention(_NO_ANCHOR, _NO_ANCHOR, weeks))
+
+
+_NO_ANCHOR = Anchor(1, 1)
+
+
+def _weekly_equivalent(pence: int, per: str, convention: Convention) -> Fraction:
+    amount = Fraction(pence)
     weeks = convention.weeks_per_year or 52
     factors = {
         "per-day": Fraction(7),
@@ -131,10 +188,15 @@ def weekly_equivalent(rate: dict[str, Any], convention: Convention) -> Fraction:
 
 
 def round_half_up(value: Fraction) -> int:
-    """Round to a whole penny, halves away from zero (SDS-BUD-003)."""
-    if value < 0:
-        return -round_half_up(-value)
-    return math.floor(value + Fraction(1, 2))
+    """Round to a whole penny, halves away from zero (SDS-BUD-003).
+
+    ``floor(n/d + 1/2)`` is ``(2n + d) // 2d`` in integers, which avoids building Fractions
+    on the engine's hottest path; the result is the same integer.
+    """
+    numerator, denominator = value.numerator, value.denominator
+    if numerator < 0:
+        return -((denominator - 2 * numerator) // (2 * denominator))
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def largest_remainder(total: int, weights: list[Fraction]) -> list[int]:

@@ -13,6 +13,7 @@ anniversary of the award's start.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -34,11 +35,16 @@ __all__ = [
 FOREVER = date.max.toordinal()
 
 
+# Plans, lines and ledgers repeat a few dates and year anchors endlessly; converting each once
+# keeps the hot path of bulk budgeting short. The results are immutable (ints, str, a frozen
+# Anchor) and the caches are bounded, so memory stays flat.
+@functools.lru_cache(maxsize=8192)
 def day(text: str) -> int:
     """The ordinal of an ISO date string."""
     return date.fromisoformat(text).toordinal()
 
 
+@functools.lru_cache(maxsize=8192)
 def iso(ordinal: int) -> str:
     """The ISO date string of an ordinal."""
     return date.fromordinal(ordinal).isoformat()
@@ -70,7 +76,12 @@ class Span:
         return self.stop <= self.start
 
     def __and__(self, other: Span) -> Span:
-        return Span(max(self.start, other.start), min(self.stop, other.stop))
+        # Conditional expressions rather than max()/min(): the engine intersects spans tens
+        # of times per budget, and the builtins' call overhead dominated.
+        return Span(
+            self.start if self.start >= other.start else other.start,
+            self.stop if self.stop <= other.stop else other.stop,
+        )
 
     def contains(self, ordinal: int) -> bool:
         return self.start <= ordinal < self.stop
@@ -97,6 +108,7 @@ class Anchor:
         return start if start <= ordinal else _anchored(when.year - 1, self)
 
 
+@functools.lru_cache(maxsize=256)
 def parse_anchor(text: str) -> Anchor:
     """An anchor from ``MM-DD`` text, as the conventions table writes it."""
     month, dom = text.split("-")

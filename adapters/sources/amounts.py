@@ -9,6 +9,7 @@ say what it means to the penny.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -39,6 +40,9 @@ def pence_from_decimal(value: Decimal, *, allow_negative: bool = False) -> int:
     return int((value * 100).to_integral_exact())
 
 
+# Exports repeat the same amounts (standard rates, weekly charges) on many rows; each text is
+# read once. An int is immutable, the cache is bounded, and a refused text raises every time.
+@functools.lru_cache(maxsize=4096)
 def pence_from_pounds(text: str, *, allow_negative: bool = False) -> int:
     """Whole pence for a pounds amount written as in a spreadsheet: "£1,234.50" -> 123450.
 

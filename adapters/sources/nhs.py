@@ -67,9 +67,21 @@ def _model_errors(resource: dict[str, Any]) -> list[tuple[str, str]] | None:
     return []
 
 
-def _check_model(resource: dict[str, Any], reader: FieldReader, *, items: bool = True) -> bool:
-    """Report each model failure (inside valued items only when ``items``); True when none."""
-    errors = _model_errors(resource)
+def _check_model(
+    resource: dict[str, Any],
+    reader: FieldReader,
+    *,
+    items: bool = True,
+    errors: list[tuple[str, str]] | None = None,
+) -> bool:
+    """Report each model failure (inside valued items only when ``items``); True when none.
+
+    ``errors`` are the resource's :func:`_model_errors` when the caller already has them:
+    validating a resource against its R4B model is the adapter's dearest step, so it is done
+    once per resource.
+    """
+    if errors is None:
+        errors = _model_errors(resource)
     if errors is None:
         reader.fail("/resource/resourceType", "not a FHIR R4 resource type", "SDS-SRC-014")
         return False
@@ -201,10 +213,11 @@ def _read_contract(
     locator = f"/entry/{index}"
     reader = FieldReader(source, locator)
     # A fault inside one valued item rejects only that item, not the whole contract.
-    if not _check_model(resource, reader, items=False):
+    model_errors = _model_errors(resource)
+    if not _check_model(resource, reader, items=False, errors=model_errors):
         source.reject(locator, reader.problems)
         return
-    item_errors = _model_errors(resource) or []
+    item_errors = model_errors or []
     contract = _contract(resource, bundle, reader)
     items = [
         (f"/resource/term/{t}/asset/{a}/valuedItem/{v}", item)

@@ -7,6 +7,7 @@ trailing text are refused with a reason; nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 __all__ = ["DateError", "parse_date", "parse_iso_date", "parse_uk_date"]
@@ -26,6 +27,10 @@ def _build(year: int, month: int, day: int, form: str) -> dt.date:
         raise DateError(f"not a real calendar date ({form})") from None
 
 
+# A source file repeats the same few dates on row after row (award starts, year ends), so
+# each text is read once; a date is immutable and the caches are bounded, keeping memory flat.
+# A refused text raises every time: exceptions are never cached.
+@functools.lru_cache(maxsize=4096)
 def parse_uk_date(text: str) -> dt.date:
     """A date written DD/MM/YYYY (leading zeros optional)."""
     match = _UK.fullmatch(text.strip())
@@ -35,6 +40,7 @@ def parse_uk_date(text: str) -> dt.date:
     return _build(year, month, day, "DD/MM/YYYY")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_iso_date(text: str) -> dt.date:
     """A date written YYYY-MM-DD."""
     match = _ISO.fullmatch(text.strip())
@@ -44,6 +50,7 @@ def parse_iso_date(text: str) -> dt.date:
     return _build(year, month, day, "YYYY-MM-DD")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(text: str, form: str) -> dt.date:
     """A date in the ``strftime``-style ``form`` a mapping profile names (e.g. ``%d/%m/%Y``).
 
