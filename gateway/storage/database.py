@@ -22,6 +22,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from gateway.config import Settings
+from gateway.security.fieldcrypto import FieldCipher
+from gateway.security.fieldkeys import load_field_keys
+from gateway.storage.sealing import CIPHER_OPTION
 
 __all__ = ["Database", "open_database"]
 
@@ -122,11 +125,16 @@ def _postgres_engine(settings: Settings) -> Engine:
     return engine
 
 
-def open_database(settings: Settings) -> Database:
-    """Engines for ``settings.database_url``."""
+def open_database(settings: Settings, cipher: FieldCipher | None = None) -> Database:
+    """Engines for ``settings.database_url``, carrying the field cipher (SDS-SEC-040).
+
+    ``cipher`` defaults to the one ``settings`` configure; without field keys in production
+    this raises :class:`~gateway.security.errors.ConfigurationError`.
+    """
+    sealing = {CIPHER_OPTION: cipher or load_field_keys(settings).cipher}
     if settings.is_sqlite:
-        engine = _sqlite_engine(settings)
+        engine = _sqlite_engine(settings).execution_options(**sealing)
         writer = engine.execution_options(sdsx_write=True)
         return Database(engine, writer, True, settings.db_timeout_seconds)
-    engine = _postgres_engine(settings)
+    engine = _postgres_engine(settings).execution_options(**sealing)
     return Database(engine, engine, False, settings.db_timeout_seconds)

@@ -5,6 +5,10 @@ and an idempotent replay give the same bytes. The columns beside the text are th
 facts list filters need (type, person, council area, status, source, plan, updated_at).
 ``updated_at`` is a fixed-width UTC string (``YYYY-MM-DDTHH:MM:SS.ffffffZ``) so its text
 order is its time order on every database.
+
+No column holds a CHI or National Insurance number in clear: document texts carry them sealed,
+the identifiers table their lookup tokens, and ``idempotency_keys.body`` is sealed whole
+(:mod:`gateway.storage.sealing`, SDS-SEC-040).
 """
 
 from __future__ import annotations
@@ -71,7 +75,8 @@ identifiers = Table(
     metadata,
     Column("system", String(200), nullable=False),
     Column("assigner", String(64), nullable=False),
-    Column("value", String(64), nullable=False),
+    # A CHI or NI number is held as its keyed lookup token, "<kid>.<hex HMAC>" (SDS-SEC-041).
+    Column("value", String(128), nullable=False),
     Column("record_id", String(36), nullable=False),
     PrimaryKeyConstraint("system", "assigner", "value", name="pk_identifiers"),
     Index("ix_identifiers_record", "record_id"),
