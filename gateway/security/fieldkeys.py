@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from gateway.security.datafolder import DataFolder
 from gateway.security.errors import ConfigurationError
 from gateway.security.fieldcrypto import FieldCipher, generate_field_key
 
-__all__ = ["FieldKeys", "add_field_key", "load_field_keys", "remove_field_key"]
+__all__ = ["FieldKeys", "add_field_key", "load_field_keys", "next_kid", "remove_field_key"]
 
 _NUMBERED = re.compile(r"^k([0-9]+)$")
 
@@ -92,15 +93,17 @@ def _write(path: Path, body: dict[str, Any]) -> None:
     os.replace(partial, path)
 
 
-def add_field_key(path: Path) -> str:
-    """Add a new random key to the key file at ``path`` (created if absent), make it current.
+def next_kid(kids: Iterable[str]) -> str:
+    """Keys are named ``k1``, ``k2``, ...: one past the highest number in use."""
+    numbers = [int(m.group(1)) for kid in kids if (m := _NUMBERED.match(kid))]
+    return f"k{max(numbers, default=0) + 1}"
 
-    Keys are named ``k1``, ``k2``, ...; the new id is one past the highest number in use.
-    """
+
+def add_field_key(path: Path) -> str:
+    """Add a new random key to the key file at ``path`` (created if absent), make it current."""
     empty: dict[str, Any] = {"current": "", "keys": {}}
     body = _read(path) if path.exists() else empty
-    numbers = [int(m.group(1)) for kid in body["keys"] if (m := _NUMBERED.match(kid))]
-    kid = f"k{max(numbers, default=0) + 1}"
+    kid = next_kid(body["keys"])
     body["keys"][kid] = generate_field_key()
     body["current"] = kid
     _write(path, body)

@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from gateway.security.fieldcrypto import FieldCipher
+from gateway.storage.database import Database
 from gateway.storage.records import identifier_key
 from gateway.storage.sealing import (
     PROTECTED_SYSTEMS,
@@ -39,7 +40,15 @@ from gateway.storage.sealing import (
 )
 from gateway.storage.tables import idempotency_keys, identifiers, record_versions, records
 
-__all__ = ["Job", "Progress", "Step", "passes", "run_in_one_transaction", "stored_under"]
+__all__ = [
+    "Job",
+    "Progress",
+    "Step",
+    "passes",
+    "reencrypt",
+    "run_in_one_transaction",
+    "stored_under",
+]
 
 Job = Literal["seal", "rotate", "open"]
 # One step: (connection, position after which to go on, batch size) -> (new position, rows
@@ -53,6 +62,7 @@ class Progress:
 
     rewritten: dict[str, int] = field(default_factory=dict)
     batches: int = 0
+    finished: bool = False
 
     def add(self, name: str, count: int) -> None:
         self.rewritten[name] = self.rewritten.get(name, 0) + count
@@ -239,6 +249,34 @@ def run_in_one_transaction(
         while not finished:
             position, changed, finished = step(conn, position, batch_size)
             progress.add(name, changed)
+    return progress
+
+
+def reencrypt(
+    database: Database,
+    cipher: FieldCipher,
+    *,
+    batch_size: int = 200,
+    max_batches: int | None = None,
+    on_batch: Callable[[str, int], None] | None = None,
+) -> Progress:
+    """Move every stored value to the current field key, one batch per transaction.
+
+    Stops after ``max_batches`` transactions when given (``finished`` is then false); a later
+    run finds the rows still under an older key and carries on (SDS-SEC-042).
+    """
+    progress = Progress()
+    for name, step in passes("rotate", cipher):
+        position, done = None, False
+        while not done:
+            if max_batches is not None and progress.batches >= max_batches:
+                return progress
+            with database.write() as conn:
+                position, changed, done = step(conn, position, batch_size)
+            progress.add(name, changed)
+            if on_batch is not None:
+                on_batch(name, changed)
+    progress.finished = True
     return progress
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -69,9 +70,11 @@ def clear_values_in(database_url: str, values: list[str]) -> list[str]:
     )
 
 
-def _replayed(api: ApiClient, url: str, **kwargs: object) -> bytes:
+def _replayed(
+    api: ApiClient, url: str, headers: dict[str, str] | None = None, **kwargs: Any
+) -> bytes:
     """POST twice with one Idempotency-Key: the second answer must be the stored replay."""
-    headers = {"Idempotency-Key": str(uuid.uuid4()), **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+    headers = {"Idempotency-Key": str(uuid.uuid4()), **(headers or {})}
     first = api.post(url, headers=headers, **kwargs)
     assert first.status_code in (200, 201), first.text
     again = api.post(url, headers=headers, **kwargs)
@@ -183,4 +186,5 @@ def test_identifier_columns_hold_lookup_tokens(
     engine.dispose()
     assert len(stored) == 1
     kid, _, digest = stored[0].partition(".")
-    assert kid == "k1" and len(digest) == 64
+    assert kid == "k1"
+    assert len(digest) == 64

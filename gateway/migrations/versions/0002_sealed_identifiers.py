@@ -39,8 +39,7 @@ def _cipher(conn: sa.Connection) -> FieldCipher:
 
 def _is_empty(conn: sa.Connection) -> bool:
     return all(
-        conn.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() is None
-        for table in _STORED
+        conn.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() is None for table in _STORED
     )
 
 
