@@ -137,6 +137,8 @@ def retire_field(
     keys = _keys(settings)
     if keys.file is None:
         raise _fail("the field keys come from SDSX_FIELD_KEYS: remove the key there")
+    if kid == keys.cipher.current:
+        raise _fail(f"{kid} is the current field key; `sdsx keys rotate-field` first")
     try:
         storage = open_database(settings, keys.cipher)
         try:
