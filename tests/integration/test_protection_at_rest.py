@@ -9,7 +9,6 @@ scanned for each identifier used, in every spelling it was sent in.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,8 @@ import pytest
 from gateway_client import ApiClient
 from gateway_documents import chi, funding_line, person
 from gateway_personas import store_persona
-from sqlalchemy import create_engine, inspect, text
+from gateway_storage_scan import clear_values_in
+from sqlalchemy import create_engine, text
 
 from gateway.config import Settings
 from spec.fhir import to_bundle
@@ -30,44 +30,6 @@ FHIR = "application/fhir+json"
 PERSONA_CHI, PERSONA_NINO = "0909872554", "JR482917C"
 ILF_CHIS = ("0101871002", "1503921007")
 DWP_NINOS = ("JG 10 37 59 A", "CE654321B")
-
-
-def _spellings(values: list[str]) -> set[str]:
-    """Each value as sent, without spaces, and in lower case: any of them is a leak."""
-    found = set()
-    for value in values:
-        bare = value.replace(" ", "")
-        found |= {value, bare, bare.lower()}
-    return found
-
-
-def _cells(database_url: str) -> Iterator[tuple[str, str, bytes]]:
-    """Every non-null cell of every table, as bytes (text as UTF-8)."""
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            for table in inspect(conn).get_table_names():
-                for row in conn.execute(text(f'SELECT * FROM "{table}"')).mappings():
-                    for column, value in row.items():
-                        if value is None:
-                            continue
-                        raw = bytes(value) if isinstance(value, bytes | memoryview) else None
-                        yield table, column, raw if raw is not None else str(value).encode()
-    finally:
-        engine.dispose()
-
-
-def clear_values_in(database_url: str, values: list[str]) -> list[str]:
-    """Where (table.column) any spelling of ``values`` is stored in clear."""
-    needles = [s.encode() for s in _spellings(values)]
-    return sorted(
-        {
-            f"{table}.{column}"
-            for table, column, cell in _cells(database_url)
-            for n in needles
-            if n in cell
-        }
-    )
 
 
 def _replayed(
