@@ -28,7 +28,14 @@ from gateway.security.datafolder import DataFolder
 from gateway.security.errors import ConfigurationError
 from gateway.security.fieldcrypto import FieldCipher, generate_field_key
 
-__all__ = ["FieldKeys", "add_field_key", "load_field_keys", "next_kid", "remove_field_key"]
+__all__ = [
+    "FieldKeys",
+    "add_field_key",
+    "load_field_keys",
+    "next_kid",
+    "remove_field_key",
+    "use_field_key",
+]
 
 _NUMBERED = re.compile(r"^k([0-9]+)$")
 
@@ -99,13 +106,19 @@ def next_kid(kids: Iterable[str]) -> str:
     return f"k{max(numbers, default=0) + 1}"
 
 
-def add_field_key(path: Path) -> str:
-    """Add a new random key to the key file at ``path`` (created if absent), make it current."""
+def add_field_key(path: Path, *, current: bool = True) -> str:
+    """Add a new random key to the key file at ``path`` (created if absent).
+
+    The new key becomes current unless ``current`` is false: with several gateway processes,
+    add it on standby first, restart them all so each can open values sealed with it, and
+    only then make it current (:func:`use_field_key`), so no process meets a key it lacks.
+    """
     empty: dict[str, Any] = {"current": "", "keys": {}}
     body = _read(path) if path.exists() else empty
     kid = next_kid(body["keys"])
     body["keys"][kid] = generate_field_key()
-    body["current"] = kid
+    if current or not body["current"]:
+        body["current"] = kid
     _write(path, body)
     return kid
 
@@ -118,4 +131,13 @@ def remove_field_key(path: Path, kid: str) -> None:
     if kid == body["current"]:
         raise ConfigurationError("field-keys", f"{kid!r} is the current field key; rotate first")
     del body["keys"][kid]
+    _write(path, body)
+
+
+def use_field_key(path: Path, kid: str) -> None:
+    """Make key ``kid`` of the key file current."""
+    body = _read(path)
+    if kid not in body["keys"]:
+        raise ConfigurationError("field-keys", f"{path} holds no field key {kid!r}")
+    body["current"] = kid
     _write(path, body)

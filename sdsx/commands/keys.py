@@ -4,7 +4,9 @@ A rotation has three steps, each safe to stop and repeat:
 
 1. ``sdsx keys rotate-field`` adds a new key to the key file and makes it current (older keys
    stay, so everything stored still opens); restart every gateway process so each seals new
-   values with it;
+   values with it. With several processes, ``--standby`` adds it without making it current;
+   once every process has restarted and can open it, ``sdsx keys use-field KID`` makes it
+   current and a second restart puts it to use;
 2. ``sdsx keys reencrypt`` moves every stored value to the current key in batches, each batch
    in its own transaction; lookups and uniqueness keep working throughout, and a stopped run
    carries on where it stopped when started again;
@@ -31,6 +33,7 @@ from gateway.security.fieldkeys import (
     load_field_keys,
     next_kid,
     remove_field_key,
+    use_field_key,
 )
 from gateway.storage import open_database
 from gateway.storage.resealing import reencrypt, stored_under
@@ -70,7 +73,13 @@ def _keys(settings: Settings) -> FieldKeys:
 
 
 @app.command("rotate-field")
-def rotate_field(file: Path | None = _FILE, data_dir: Path | None = _DATA) -> None:
+def rotate_field(
+    file: Path | None = _FILE,
+    data_dir: Path | None = _DATA,
+    standby: bool = typer.Option(
+        False, "--standby", help="Add the key without making it current (rolling restarts)."
+    ),
+) -> None:
     """Add a new field key and make it current (a missing key file is created)."""
     settings = _settings(None, data_dir, file)
     if settings.field_keys_file is None and settings.field_keys:
@@ -84,12 +93,38 @@ def rotate_field(file: Path | None = _FILE, data_dir: Path | None = _DATA) -> No
     path = settings.field_keys_file or _keys(settings).file
     assert path is not None  # Keys not from SDSX_FIELD_KEYS always live in a file.
     try:
-        kid = add_field_key(path)
+        kid = add_field_key(path, current=not standby)
     except (ConfigurationError, OSError, ValueError) as exc:
         raise _fail(f"{path}: {exc}") from None
+    if standby:
+        typer.echo(
+            f"Field key {kid} added to {path} on standby. Restart every gateway process, then "
+            f"run `sdsx keys use-field {kid}`."
+        )
+        return
     typer.echo(
         f"Field key {kid} is now current in {path}. Restart every gateway process, then run "
         "`sdsx keys reencrypt` to move stored values to it."
+    )
+
+
+@app.command("use-field")
+def use_field(
+    kid: str = typer.Argument(..., help="The key id to make current, e.g. k2."),
+    file: Path | None = _FILE,
+    data_dir: Path | None = _DATA,
+) -> None:
+    """Make a key already in the key file current (after a standby rotation)."""
+    keys = _keys(_settings(None, data_dir, file))
+    if keys.file is None:
+        raise _fail("the field keys come from SDSX_FIELD_KEYS: set SDSX_FIELD_KEY_CURRENT")
+    try:
+        use_field_key(keys.file, kid)
+    except ConfigurationError as exc:
+        raise _fail(exc.detail) from None
+    typer.echo(
+        f"Field key {kid} is now current in {keys.file}. Restart every gateway process, then "
+        "run `sdsx keys reencrypt`."
     )
 
 
