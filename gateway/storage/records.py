@@ -380,17 +380,25 @@ def _insert_ignoring_conflict(conn: Connection, values: dict[str, str]) -> bool:
     return bool(conn.execute(statement).rowcount == 1)
 
 
-def _holder(conn: Connection, system: str, assigner: str, values: Sequence[str]) -> str | None:
-    """The record holding any of ``values`` (one identifier under each field key)."""
-    owner = conn.execute(
-        select(identifiers.c.record_id)
-        .where(
-            identifiers.c.system == system,
-            identifiers.c.assigner == assigner,
-            identifiers.c.value.in_(values),
-        )
-        .limit(1)
-    ).scalar_one_or_none()
+def _holder(
+    conn: Connection,
+    system: str,
+    assigner: str,
+    values: Sequence[str],
+    other_than: str | None = None,
+) -> str | None:
+    """The record (other than ``other_than``) holding any of ``values``.
+
+    ``values`` are one identifier's stored forms, one per field key.
+    """
+    query = select(identifiers.c.record_id).where(
+        identifiers.c.system == system,
+        identifiers.c.assigner == assigner,
+        identifiers.c.value.in_(values),
+    )
+    if other_than is not None:
+        query = query.where(identifiers.c.record_id != other_than)
+    owner = conn.execute(query.limit(1)).scalar_one_or_none()
     return None if owner is None else str(owner)
 
 
@@ -407,10 +415,10 @@ def claim_identifiers(
     for system, assigner, value in dict.fromkeys(keys):
         current, *older = stored_values(cipher, system, value)
         values = {"system": system, "assigner": assigner, "value": current}
-        if not _insert_ignoring_conflict(conn, {**values, "record_id": record_id}):
-            older = [current, *older]
-        owner = _holder(conn, system, assigner, older) if older else None
-        if owner is not None and owner != record_id:
+        claimed = _insert_ignoring_conflict(conn, {**values, "record_id": record_id})
+        others = older if claimed else [current, *older]
+        owner = _holder(conn, system, assigner, others, record_id) if others else None
+        if owner is not None:
             return (system, assigner, value), owner
     return None
 
