@@ -271,7 +271,9 @@ def reencrypt(
         while not done:
             if max_batches is not None and progress.batches >= max_batches:
                 return progress
-            with database.write() as conn:
+            # Like a migration, re-encryption is the gateway's own work on every row, so it
+            # runs on the writer engine as the database owner, outside any caller's view.
+            with database.writer.begin() as conn:
                 position, changed, done = step(conn, position, batch_size)
             progress.add(name, changed)
             if on_batch is not None:
