@@ -22,9 +22,11 @@ import dataclasses
 from pathlib import Path
 
 import typer
+from sqlalchemy import inspect, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.config import Settings
+from gateway.security.datafolder import DataFolder
 from gateway.security.errors import ConfigurationError
 from gateway.security.fieldcrypto import generate_field_key
 from gateway.security.fieldkeys import (
@@ -35,7 +37,7 @@ from gateway.security.fieldkeys import (
     remove_field_key,
     use_field_key,
 )
-from gateway.storage import open_database
+from gateway.storage import Database, open_database
 from gateway.storage.resealing import reencrypt, stored_under
 
 __all__ = ["app"]
@@ -65,6 +67,18 @@ def _settings(database: str | None, data_dir: Path | None, file: Path | None) ->
     return settings
 
 
+def _open(settings: Settings, keys: FieldKeys) -> Database:
+    """The gateway's database, refused unless the gateway has created its tables there."""
+    storage = open_database(settings, keys.cipher)
+    with storage.engine.connect() as conn:
+        missing = not inspect(conn).has_table("records")
+    if missing:
+        storage.dispose()
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        raise _fail(f"no gateway tables in {where}: check --database")
+    return storage
+
+
 def _keys(settings: Settings) -> FieldKeys:
     try:
         return load_field_keys(settings)
@@ -90,8 +104,7 @@ def rotate_field(
             "every gateway process, then run `sdsx keys reencrypt`."
         )
         return
-    path = settings.field_keys_file or _keys(settings).file
-    assert path is not None  # Keys not from SDSX_FIELD_KEYS always live in a file.
+    path = settings.field_keys_file or DataFolder(settings.data_dir).field_keys_file
     try:
         kid = add_field_key(path, current=not standby)
     except (ConfigurationError, OSError, ValueError) as exc:
@@ -142,7 +155,7 @@ def reencrypt_command(
     settings = _settings(database, data_dir, file)
     keys = _keys(settings)
     try:
-        storage = open_database(settings, keys.cipher)
+        storage = _open(settings, keys)
         try:
             progress = reencrypt(
                 storage, keys.cipher, batch_size=batch_size, max_batches=max_batches
@@ -175,7 +188,7 @@ def retire_field(
     if kid == keys.cipher.current:
         raise _fail(f"{kid} is the current field key; `sdsx keys rotate-field` first")
     try:
-        storage = open_database(settings, keys.cipher)
+        storage = _open(settings, keys)
         try:
             with storage.engine.connect() as conn:
                 left = {name: n for name, n in stored_under(conn, kid).items() if n}

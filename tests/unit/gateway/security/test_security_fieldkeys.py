@@ -110,3 +110,12 @@ def test_standby_rotation_then_use(tmp_path: Path) -> None:
     assert FieldCipher.from_file(path).current == "k2"
     refused = runner.invoke(app, ["keys", "use-field", "k7", "--file", str(path)])
     assert refused.exit_code == 2
+
+
+def test_reencrypt_refuses_a_database_without_gateway_tables(tmp_path: Path) -> None:
+    database = f"sqlite+pysqlite:///{tmp_path / 'empty.db'}"
+    result = CliRunner().invoke(
+        app, ["keys", "reencrypt", "--data-dir", str(tmp_path), "--database", database]
+    )
+    assert result.exit_code == 2
+    assert "no gateway tables" in result.output
