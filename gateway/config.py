@@ -68,6 +68,12 @@ class Settings:
     client-assertion audience is ``public_url + /oauth2/token``. ``production`` refuses demo
     organisations at start-up (SDS-SEC-070). ``rate_per_second`` (0 = no limit) and
     ``rate_burst`` are each organisation's token bucket.
+
+    CHI and National Insurance numbers are sealed at rest with named field keys
+    (SDS-SEC-040): ``field_keys_file`` names a key file (``SDSX_FIELD_KEYS_FILE``), or
+    ``field_keys`` lists ``kid:base64`` keys (``SDSX_FIELD_KEYS``) with ``field_key_current``
+    (``SDSX_FIELD_KEY_CURRENT``, default the last listed). With neither, a local gateway keeps
+    a generated key file in ``data_dir``; a production one refuses to start.
     """
 
     database_url: str = sqlite_url(DEFAULT_DATABASE_PATH)
@@ -84,6 +90,9 @@ class Settings:
     rate_per_second: float = 50.0
     rate_burst: int = 100
     audit_checkpoint_every: int = 100
+    field_keys_file: Path | None = None
+    field_keys: str = ""
+    field_key_current: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +116,11 @@ class Settings:
             audit_checkpoint_every=_int(
                 env, "SDSX_AUDIT_CHECKPOINT_EVERY", base.audit_checkpoint_every
             ),
+            field_keys_file=Path(env["SDSX_FIELD_KEYS_FILE"])
+            if env.get("SDSX_FIELD_KEYS_FILE")
+            else None,
+            field_keys=env.get("SDSX_FIELD_KEYS", ""),
+            field_key_current=env.get("SDSX_FIELD_KEY_CURRENT", ""),
         )
 
     def with_database(self, url: str) -> Settings:

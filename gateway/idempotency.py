@@ -18,6 +18,8 @@ Semantics (draft-ietf-httpapi-idempotency-key-header, SDS-API-005):
   that it is free again.
 - Error answers are not stored (as Stripe: a refused request did nothing), so a corrected
   request may reuse its key.
+- A stored body may quote a CHI or NI number, so it is sealed whole with the field keys and
+  bound to its (client, key) (SDS-SEC-040).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sqlalchemy.engine import Connection
 from gateway.problems import ProblemError
 from gateway.storage import Database
 from gateway.storage.records import stamp
+from gateway.storage.sealing import SealingError, cipher_of, open_blob, seal_blob, unreadable
 from gateway.storage.tables import idempotency_keys
 
 __all__ = [
@@ -137,7 +140,11 @@ def _replay_or_refuse(
             "this Idempotency-Key was used for a different request; use a new key",
             requirement="SDS-API-005",
         )
-    return StoredResponse(row.status_code, bytes(row.body), orjson.loads(row.headers), True)
+    try:
+        body = open_blob(cipher_of(conn), client_id, key, bytes(row.body))
+    except SealingError as exc:
+        raise unreadable(exc) from None
+    return StoredResponse(row.status_code, body, orjson.loads(row.headers), True)
 
 
 def run_once(
@@ -186,7 +193,7 @@ def run_once(
                     state="done",
                     status_code=response.status,
                     headers=orjson.dumps(response.headers).decode(),
-                    body=response.body,
+                    body=seal_blob(cipher_of(conn), client_id, key, response.body),
                 )
             )
             return response

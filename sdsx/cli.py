@@ -14,6 +14,7 @@ from sdsx.commands import conformance as conformance_cmd
 from sdsx.commands import demo as demo_cmd
 from sdsx.commands import fhir as fhir_cmd
 from sdsx.commands import import_ as import_cmd
+from sdsx.commands import keys as keys_cmd
 from sdsx.commands import orgs as orgs_cmd
 from sdsx.commands import serve as serve_cmd
 from sdsx.commands import spec as spec_cmd
@@ -52,6 +53,7 @@ app.command("demo")(demo_cmd.demo)
 app.command("import")(import_cmd.import_source)
 app.add_typer(spec_cmd.app, name="spec")
 app.add_typer(orgs_cmd.app, name="orgs")
+app.add_typer(keys_cmd.app, name="keys")
 app.command("token")(token_cmd.token)
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(conformance_cmd.app, name="conformance")

@@ -27,8 +27,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from gateway.config import Settings
+from gateway.security.fieldcrypto import FieldCipher
+from gateway.security.fieldkeys import load_field_keys
 from gateway.security.rowlevel import apply_session, enter_wall
 from gateway.security.tokens import Principal
+from gateway.storage.sealing import CIPHER_OPTION
 
 __all__ = ["Database", "open_database"]
 
@@ -72,15 +75,33 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction, committed when the block ends without an exception."""
+        with self._writing() as conn:
+            yield self._walled(conn)
+
+    @contextmanager
+    def maintain(self) -> Iterator[Connection]:
+        """A write transaction as the database owner, naming the gateway itself.
+
+        For the gateway's own work on every row that a migration would otherwise do (field-key
+        re-encryption): it needs the owner's rights, which :data:`APP_ROLE` lacks, and it must
+        name itself ``system``, since forced row-level security binds a non-superuser owner
+        too and would otherwise show it no rows (SDS-SEC-028, SDS-SEC-042).
+        """
+        with self._writing() as conn:
+            apply_session(conn, None)
+            yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
         if not self.is_sqlite:
             with self.writer.begin() as conn:
-                yield self._walled(conn)
+                yield conn
             return
         if not self.write_lock.acquire(timeout=self.timeout_seconds):
             raise PoolTimeout("no write slot within the database timeout")
         try:
             with self.writer.begin() as conn:
-                yield self._walled(conn)
+                yield conn
         finally:
             self.write_lock.release()
 
@@ -147,11 +168,16 @@ def _postgres_engine(settings: Settings) -> Engine:
     return engine
 
 
-def open_database(settings: Settings) -> Database:
-    """Engines for ``settings.database_url``."""
+def open_database(settings: Settings, cipher: FieldCipher | None = None) -> Database:
+    """Engines for ``settings.database_url``, carrying the field cipher (SDS-SEC-040).
+
+    ``cipher`` defaults to the one ``settings`` configure; without field keys in production
+    this raises :class:`~gateway.security.errors.ConfigurationError`.
+    """
+    sealing = {CIPHER_OPTION: cipher or load_field_keys(settings).cipher}
     if settings.is_sqlite:
-        engine = _sqlite_engine(settings)
+        engine = _sqlite_engine(settings).execution_options(**sealing)
         writer = engine.execution_options(sdsx_write=True)
         return Database(engine, writer, True, settings.db_timeout_seconds)
-    engine = _postgres_engine(settings)
+    engine = _postgres_engine(settings).execution_options(**sealing)
     return Database(engine, engine, False, settings.db_timeout_seconds)

@@ -6,6 +6,10 @@ column (``UPDATE … WHERE id = ? AND version = ?``), never read-then-write, so 
 racing on one record cannot both win (SDS-API-006). Identifiers are claimed in a table whose
 primary key is (system, assigner, value): the database, not a prior read, makes
 create-by-identifier race-free (SDS-API-007).
+
+CHI and National Insurance numbers never reach the database in clear: documents are sealed on
+the way in and opened on the way out (:mod:`gateway.storage.sealing`, SDS-SEC-040), and the
+identifiers table holds keyed lookup tokens (SDS-SEC-041).
 """
 
 from __future__ import annotations
@@ -23,6 +27,14 @@ from sqlalchemy.engine import Connection
 from gateway.auth import Principal
 from gateway.policy import Action, ListScope, decide
 from gateway.security.rowlevel import system_view
+from gateway.storage.sealing import (
+    SealingError,
+    cipher_of,
+    open_text,
+    seal_text,
+    stored_values,
+    unreadable,
+)
 from gateway.storage.tables import identifiers, record_versions, records
 from spec.identifiers import NINO_SYSTEM, normalise_nino
 
@@ -124,6 +136,11 @@ _INSERT_RECORD = insert(records)
 _INSERT_VERSION = insert(record_versions)
 
 
+def _sealed(conn: Connection, document: dict[str, Any], text: str) -> str:
+    """The text to store for ``document``: ``text`` with its CHI and NI numbers sealed."""
+    return seal_text(cipher_of(conn), text, document["id"]) or text
+
+
 def _person_area(conn: Connection, document: dict[str, Any]) -> str | None:
     """The council area of the record's person, which the row-level wall judges by."""
     if document["type"] == "person":
@@ -145,6 +162,7 @@ def insert_record(
 ) -> StoredRecord:
     """Store version 1 of a new record (a duplicate id fails on the primary key)."""
     text = dump_document(document)
+    stored = _sealed(conn, document, text)
     updated_at = stamp()
     conn.execute(
         _INSERT_RECORD,
@@ -154,13 +172,13 @@ def insert_record(
             "version": document["version"],
             "updated_at": updated_at,
             "recorded_by": recorded_by,
-            "document": text,
+            "document": stored,
             "sandbox_owner": sandbox_owner,
             "person_area": _person_area(conn, document),
             **_index(document),
         },
     )
-    _append_version(conn, document, text, updated_at, recorded_by)
+    _append_version(conn, document, stored, updated_at, recorded_by)
     return StoredRecord(
         document["id"], document["type"], document["version"], updated_at, text, sandbox_owner
     )
@@ -171,6 +189,7 @@ def update_record(
 ) -> StoredRecord | None:
     """Replace version ``expected`` by ``document``; ``None`` when ``expected`` is stale."""
     text = dump_document(document)
+    stored = _sealed(conn, document, text)
     updated_at = stamp()
     result = conn.execute(
         update(records)
@@ -179,7 +198,7 @@ def update_record(
             version=document["version"],
             updated_at=updated_at,
             recorded_by=recorded_by,
-            document=text,
+            document=stored,
             person_area=_person_area(conn, document),
             **_index(document),
         )
@@ -188,7 +207,7 @@ def update_record(
     owners = result.scalars().all()
     if len(owners) != 1:
         return None
-    _append_version(conn, document, text, updated_at, recorded_by)
+    _append_version(conn, document, stored, updated_at, recorded_by)
     return StoredRecord(
         document["id"], document["type"], document["version"], updated_at, text, owners[0]
     )
@@ -210,9 +229,14 @@ def _append_version(
     )
 
 
-def _row(row: Any) -> StoredRecord:
+def _row(conn: Connection, row: Any) -> StoredRecord:
+    """A stored row with its protected values opened: the text exactly as it was written."""
+    try:
+        text = open_text(cipher_of(conn), row.document, row.id)
+    except SealingError as exc:
+        raise unreadable(exc) from None
     owner = getattr(row, "sandbox_owner", None)
-    return StoredRecord(row.id, row.type, row.version, row.updated_at, row.document, owner)
+    return StoredRecord(row.id, row.type, row.version, row.updated_at, text, owner)
 
 
 def get_record(conn: Connection, record_id: str, kind: str | None = None) -> StoredRecord | None:
@@ -224,7 +248,7 @@ def get_record(conn: Connection, record_id: str, kind: str | None = None) -> Sto
     if kind is not None:
         query = query.where(records.c.type == kind)
     row = conn.execute(query).first()
-    return None if row is None else _row(row)
+    return None if row is None else _row(conn, row)
 
 
 def get_version(conn: Connection, record_id: str, version: int) -> StoredRecord | None:
@@ -237,7 +261,7 @@ def get_version(conn: Connection, record_id: str, version: int) -> StoredRecord 
             record_versions.c.document,
         ).where(record_versions.c.id == record_id, record_versions.c.version == version)
     ).first()
-    return None if row is None else _row(row)
+    return None if row is None else _row(conn, row)
 
 
 def history(conn: Connection, record_id: str, after: int, limit: int) -> list[StoredRecord]:
@@ -254,7 +278,7 @@ def history(conn: Connection, record_id: str, after: int, limit: int) -> list[St
         .order_by(record_versions.c.version)
         .limit(limit)
     ).all()
-    return [_row(r) for r in rows]
+    return [_row(conn, r) for r in rows]
 
 
 def search(
@@ -306,7 +330,7 @@ def search(
             or_(c.updated_at > after[0], and_(c.updated_at == after[0], c.id > after[1]))
         )
     rows = conn.execute(query.order_by(c.updated_at, c.id).limit(limit)).all()
-    return [_row(r) for r in rows]
+    return [_row(conn, r) for r in rows]
 
 
 def search_visible(
@@ -409,22 +433,46 @@ def _insert_ignoring_conflict(conn: Connection, values: dict[str, str]) -> bool:
     return bool(conn.execute(statement).rowcount == 1)
 
 
+def _holder(
+    conn: Connection,
+    system: str,
+    assigner: str,
+    values: Sequence[str],
+    other_than: str | None = None,
+) -> str | None:
+    """The record (other than ``other_than``) holding any of ``values``.
+
+    ``values`` are one identifier's stored forms, one per field key.
+    """
+    query = select(identifiers.c.record_id).where(
+        identifiers.c.system == system,
+        identifiers.c.assigner == assigner,
+        identifiers.c.value.in_(values),
+    )
+    if other_than is not None:
+        query = query.where(identifiers.c.record_id != other_than)
+    owner = conn.execute(query.limit(1)).scalar_one_or_none()
+    return None if owner is None else str(owner)
+
+
 def claim_identifiers(
     conn: Connection, record_id: str, keys: Iterable[IdentifierKey]
 ) -> tuple[IdentifierKey, str] | None:
-    """Claim every key for ``record_id``; on the first taken key, its key and owner."""
+    """Claim every key for ``record_id``; on the first taken key, its key and owner.
+
+    The claim stores the lookup token under the current field key, and the primary key
+    refuses a second claim at once. While a rotation is under way another record may still
+    hold the token of an older key, so those are looked up too (SDS-SEC-042).
+    """
+    cipher = cipher_of(conn)
     for system, assigner, value in dict.fromkeys(keys):
-        values = {"system": system, "assigner": assigner, "value": value}
-        if not _insert_ignoring_conflict(conn, {**values, "record_id": record_id}):
-            owner = conn.execute(
-                select(identifiers.c.record_id).where(
-                    identifiers.c.system == system,
-                    identifiers.c.assigner == assigner,
-                    identifiers.c.value == value,
-                )
-            ).scalar_one_or_none()
-            if owner != record_id:
-                return (system, assigner, value), str(owner)
+        current, *older = stored_values(cipher, system, value)
+        values = {"system": system, "assigner": assigner, "value": current}
+        claimed = _insert_ignoring_conflict(conn, {**values, "record_id": record_id})
+        others = older if claimed else [current, *older]
+        owner = _holder(conn, system, assigner, others, record_id) if others else None
+        if owner is not None:
+            return (system, assigner, value), owner
     return None
 
 
@@ -434,14 +482,9 @@ def release_identifiers(conn: Connection, record_id: str) -> None:
 
 def person_for_identifier(conn: Connection, keys: Sequence[IdentifierKey]) -> str | None:
     """The person holding any of ``keys``, or ``None``."""
+    cipher = cipher_of(conn)
     for system, assigner, value in keys:
-        owner = conn.execute(
-            select(identifiers.c.record_id).where(
-                identifiers.c.system == system,
-                identifiers.c.assigner == assigner,
-                identifiers.c.value == value,
-            )
-        ).scalar_one_or_none()
+        owner = _holder(conn, system, assigner, stored_values(cipher, system, value))
         if owner is not None:
-            return str(owner)
+            return owner
     return None

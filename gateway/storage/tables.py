@@ -8,6 +8,10 @@ order is its time order on every database. ``sandbox_owner`` names the vendor sa
 record belongs to (``NULL`` for live data, SDS-SEC-027) and ``person_area`` the council area
 of the record's person when it was written; PostgreSQL's row-level wall reads both
 (SDS-SEC-028).
+
+No column holds a CHI or National Insurance number in clear: document texts carry them sealed,
+the identifiers table their lookup tokens, and ``idempotency_keys.body`` is sealed whole
+(:mod:`gateway.storage.sealing`, SDS-SEC-040).
 """
 
 from __future__ import annotations
@@ -76,7 +80,8 @@ identifiers = Table(
     metadata,
     Column("system", String(200), nullable=False),
     Column("assigner", String(64), nullable=False),
-    Column("value", String(64), nullable=False),
+    # A CHI or NI number is held as its keyed lookup token, "<kid>.<hex HMAC>" (SDS-SEC-041).
+    Column("value", String(128), nullable=False),
     Column("record_id", String(36), nullable=False),
     PrimaryKeyConstraint("system", "assigner", "value", name="pk_identifiers"),
     Index("ix_identifiers_record", "record_id"),

@@ -5,7 +5,10 @@ own pool. The security layer is prepared here too: on a first local start with n
 configuration it creates demo organisations and their keys in the data folder
 (``SDSX_DATA_DIR``, default ``./.sdsx``) and prints where they are and how to get a token;
 with ``SDSX_PRODUCTION=1`` it refuses to start while demo organisations are active
-(SDS-SEC-070). ``--print-openapi`` prints the OpenAPI 3.1 description and exits.
+(SDS-SEC-070). The same first start generates the field key that seals CHI and NI numbers
+(``field-keys.json``) and says so; production needs ``SDSX_FIELD_KEYS_FILE`` or
+``SDSX_FIELD_KEYS`` instead (SDS-SEC-040). ``--print-openapi`` prints the OpenAPI 3.1
+description and exits.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from gateway.migrations import upgrade
 from gateway.openapi import openapi_document, render_yaml
 from gateway.security.endpoints import TOKEN_PATH, build_security
 from gateway.security.errors import ConfigurationError
+from gateway.security.fieldkeys import load_field_keys
 from gateway.storage import open_database
 
 __all__ = ["serve"]
@@ -60,20 +64,29 @@ def serve(
     os.environ["SDSX_LOG_LEVEL"] = log_level.upper()
     configure_logging(log_level.upper())
     settings = Settings.from_env()
-    storage = open_database(settings)
     try:
-        upgrade(storage.writer)
-        security = build_security(
-            engine=storage.writer,
-            data_dir=settings.data_dir,
-            base_url=settings.public_url,
-            production=settings.production,
-        )
+        field_keys = load_field_keys(settings)
+        storage = open_database(settings, field_keys.cipher)
+        try:
+            upgrade(storage.writer)
+            security = build_security(
+                engine=storage.writer,
+                data_dir=settings.data_dir,
+                base_url=settings.public_url,
+                production=settings.production,
+            )
+        finally:
+            storage.dispose()
     except ConfigurationError as error:
         typer.echo(f"sdsx serve: refusing to start: {error.detail}", err=True)
         raise typer.Exit(2) from None
-    finally:
-        storage.dispose()
+    if field_keys.created:
+        typer.echo(
+            f"Created the field key that seals CHI and NI numbers at rest: {field_keys.file}. "
+            "Back it up apart from the database; without it they cannot be read "
+            "(production takes SDSX_FIELD_KEYS_FILE).",
+            err=True,
+        )
     if security.demo is not None and security.demo.created:
         typer.echo(security.demo.instructions(settings.public_url + TOKEN_PATH), err=True)
     else:

@@ -19,17 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
 import pytest
-from anyio.from_thread import start_blocking_portal
 from sqlalchemy import create_engine, text
 
-from gateway.app import create_app
 from gateway.config import Settings, sqlite_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gateway_client import ApiClient
+from gateway_client import ApiClient, running_api
 from gateway_tokens import BASE
 
 POSTGRES_ENV = "SDSX_TEST_POSTGRES_URL"
@@ -107,16 +104,5 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def api(settings: Settings) -> Iterator[ApiClient]:
     """The gateway on a fresh database, reached through httpx's ASGI transport."""
-    app = create_app(settings)
-    with start_blocking_portal() as portal:
-        transport = httpx.ASGITransport(app=app)
-        client = portal.call(lambda: _open(transport))
-        try:
-            yield ApiClient(portal, client, settings.data_dir, COUNCIL)
-        finally:
-            portal.call(client.aclose)
-            app.state.database.dispose()
-
-
-async def _open(transport: httpx.ASGITransport) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=transport, base_url=BASE)
+    with running_api(settings, COUNCIL) as client:
+        yield client

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-from anyio.from_thread import BlockingPortal
-from gateway_tokens import token_form
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from gateway_tokens import BASE, token_form
 
-__all__ = ["ApiClient"]
+from gateway.app import create_app
+from gateway.config import Settings
+
+__all__ = ["ApiClient", "running_api"]
 
 
 class ApiClient:
@@ -55,3 +60,20 @@ class ApiClient:
 
     def put(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("PUT", url, **kwargs)
+
+
+async def _open(transport: httpx.ASGITransport) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=transport, base_url=BASE)
+
+
+@contextmanager
+def running_api(settings: Settings, organisation: str | None) -> Iterator[ApiClient]:
+    """A gateway started for ``settings`` (as a process would be), acting as ``organisation``."""
+    app = create_app(settings)
+    with start_blocking_portal() as portal:
+        client = portal.call(lambda: _open(httpx.ASGITransport(app=app)))
+        try:
+            yield ApiClient(portal, client, settings.data_dir, organisation)
+        finally:
+            portal.call(client.aclose)
+            app.state.database.dispose()

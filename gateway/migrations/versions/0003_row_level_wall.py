@@ -19,7 +19,7 @@ from alembic import op
 from gateway.security.rowlevel import grant_statements, wall_statements
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
