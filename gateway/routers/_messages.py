@@ -37,7 +37,9 @@ __all__ = [
 
 JSON = "application/json"
 # One version ETag as a read returns it (SDS-API-006); the contract publishes the pattern.
-IF_MATCH_PATTERN = r'^\s*(?:W/)?"([1-9][0-9]{0,9})"\s*$'
+# It admits no surrounding whitespace, which no HTTP client sends (a field value's optional
+# whitespace is not part of it), so generators of conforming requests never produce it.
+IF_MATCH_PATTERN = r'^(?:W/)?"([1-9][0-9]{0,9})"$'
 _IF_MATCH = re.compile(IF_MATCH_PATTERN)
 # Response headers as the contract publishes them: the ETag is what If-Match takes back.
 RECORD_HEADERS: dict[str, dict[str, Any]] = {
@@ -99,7 +101,7 @@ def expected_version(request: Request) -> int:
             "send If-Match with the ETag of the version you read",
             requirement="SDS-API-006",
         )
-    match = _IF_MATCH.match(raw)
+    match = _IF_MATCH.match(raw.strip(" \t"))
     if match is None:
         raise ProblemError(
             400,
