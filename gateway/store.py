@@ -141,11 +141,20 @@ def readable(conn: Connection, principal: Principal, record_id: str, kind: str) 
     return decision.allowed
 
 
-def _resolve_references(conn: Connection, principal: Principal, document: dict[str, Any]) -> None:
+def _resolve_references(
+    conn: Connection,
+    principal: Principal,
+    document: dict[str, Any],
+    action: Action,
+    sandbox: str | None,
+) -> None:
     """Referenced records must exist and be readable by the writer (else: as if missing).
 
     A funding line without a person finds its person by identifier; that link is the
-    gateway's own, so the writer (a funder) need not read the person (SDS-SEC-025).
+    gateway's own, so the writer (a funder) need not read the person (SDS-SEC-025). A record
+    the writer may not read still counts where the policy grants this very write: an NHS
+    board may write the first joint assessment naming it about a person it cannot yet read
+    (SDS-SEC-024), as the record it writes is what will let it read that person.
     """
     linked: str | None = None
     if document["type"] == "funding-line" and "person" not in document:
@@ -155,20 +164,22 @@ def _resolve_references(conn: Connection, principal: Principal, document: dict[s
             if owner is not None:
                 document["person"] = {"id": owner}
             linked = owner
-    missing = []
-    for key, wanted in _REFERENCES.items():
-        ref = document.get(key)
-        if isinstance(ref, dict) and isinstance(ref.get("id"), str):
-            if key == "person" and ref["id"] == linked:
-                continue
-            # A record the writer may not read answers exactly as a missing one, so a write
-            # never reveals that another organisation's record exists (SDS-SEC-021).
-            if not readable(conn, principal, ref["id"], wanted):
-                missing.append(
-                    Problem(
-                        f"/{key}/id", f"no {wanted} record with this id", "SDS-API-004", "reference"
-                    )
-                )
+    unread = [
+        (key, wanted, ref["id"])
+        for key, wanted in _REFERENCES.items()
+        if isinstance(ref := document.get(key), dict)
+        and isinstance(ref.get("id"), str)
+        and not (key == "person" and ref["id"] == linked)
+        and not readable(conn, principal, ref["id"], wanted)
+    ]
+    if unread and _granted_past_references(conn, principal, document, unread, action, sandbox):
+        return
+    # A record the writer may not read answers exactly as a missing one, so a write never
+    # reveals that another organisation's record exists (SDS-SEC-021).
+    missing = [
+        Problem(f"/{key}/id", f"no {wanted} record with this id", "SDS-API-004", "reference")
+        for key, wanted, _ in unread
+    ]
     if missing:
         raise ProblemError(
             422,
@@ -177,6 +188,22 @@ def _resolve_references(conn: Connection, principal: Principal, document: dict[s
             requirement="SDS-API-004",
             errors=missing,
         )
+
+
+def _granted_past_references(
+    conn: Connection,
+    principal: Principal,
+    document: dict[str, Any],
+    unread: list[tuple[str, str, str]],
+    action: Action,
+    sandbox: str | None,
+) -> bool:
+    """Whether every unreadable reference exists and the policy grants this write anyway."""
+    with system_view(conn):
+        if any(repo.get_record(conn, ref, wanted) is None for _, wanted, ref in unread):
+            return False
+    lookup = repo.StoreLookup(conn)
+    return decide(principal, action, document, lookup, exists=False, sandbox_owner=sandbox).allowed
 
 
 def _claim(conn: Connection, principal: Principal, document: dict[str, Any]) -> None:
@@ -223,8 +250,8 @@ def create(
 ) -> StoredRecord:
     """Store a new record of type ``kind`` (version 1), from ``body`` or a prepared document."""
     document = prepared or prepare(kind, body, record_id or str(uuid.uuid4()), 1)
-    _resolve_references(conn, principal, document)
     sandbox = sandbox_owner(principal.security)
+    _resolve_references(conn, principal, document, Action.CREATE, sandbox)
     authorize(principal, Action.CREATE, document, repo.StoreLookup(conn), sandbox_owner=sandbox)
     _claim(conn, principal, document)
     return repo.insert_record(conn, document, principal.client_id, sandbox_owner=sandbox)
@@ -263,7 +290,7 @@ def update(
     if current.version != expected:
         raise _stale(current.version)
     document = prepared or prepare(kind, body, record_id, expected + 1)
-    _resolve_references(conn, principal, document)
+    _resolve_references(conn, principal, document, Action.UPDATE, current.sandbox_owner)
     # Decided on the stored record (by read) and on the submitted one: both must allow. A
     # record stays in the sandbox (or the live data) it was created in.
     authorize(
