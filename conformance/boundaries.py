@@ -25,7 +25,10 @@ from spec.valuesets import valueset
 __all__ = ["boundary_checks"]
 
 GROUP = "security"
-_REFUSED = (403, 404)
+# A refused write is a problem answer that stores nothing: 403, or, where the document names a
+# record the writer may not read, 404 or 422 exactly as for a missing record, so the refusal
+# reveals nothing (SDS-SEC-021).
+_REFUSED = (403, 404, 422)
 _FEATURES = frozenset({"security", "behaviour"})
 
 

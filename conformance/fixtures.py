@@ -97,6 +97,8 @@ def support_plan(rng: random.Random, person_document: dict[str, Any]) -> dict[st
     document = _load("support-plan.json")
     document["id"] = fresh_id(rng)
     document.pop("supersedes", None)
+    # The example's assessment is not on the target, and a reference must resolve (SDS-API-004).
+    document.pop("assessment", None)
     document["version"] = 1
     document["person"] = {"id": person_document["id"]}
     return document
