@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import SQLAlchemyError
 
 import spec
 from gateway.security.access import Role, role_rules
@@ -221,5 +222,11 @@ def system_view(conn: Connection) -> Iterator[None]:
     _name(conn, {"role": SYSTEM, "code": "", "org": "", "sources": ""})
     try:
         yield
-    finally:
-        _name(conn, before)
+    except BaseException:
+        # Hand the caller back if the transaction can still run anything; where the look-up
+        # broke it (a lost connection, an aborted statement) it can run nothing more as
+        # anyone, and the look-up's own error is the one to report (a 503 for an outage).
+        with suppress(SQLAlchemyError):
+            _name(conn, before)
+        raise
+    _name(conn, before)

@@ -21,7 +21,7 @@ from gateway_client import ApiClient
 from gateway_documents import person
 from gateway_personas import store_persona
 from sqlalchemy import select, text
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import DataError, ProgrammingError
 
 from gateway.config import Settings
 from gateway.policy import ListScope
@@ -247,3 +247,15 @@ def test_maintenance_runs_as_the_gateway_itself(stored: tuple) -> None:
         seen = set(conn.execute(select(records.c.id)).scalars())
     assert role == "system"
     assert seen == set(labels)
+
+
+def test_a_look_up_that_breaks_the_transaction_reports_its_own_error(stored: tuple) -> None:
+    """An outage inside a policy look-up must reach the 503 handling, not a restore error."""
+    database, _labels = stored
+    caller = PRINCIPALS["city-of-edinburgh"]
+    with (
+        pytest.raises(DataError),
+        database.for_caller(caller).read() as conn,
+        system_view(conn),
+    ):
+        conn.execute(text("SELECT 1 / 0"))
