@@ -156,13 +156,6 @@ class BearerToken:
     def due(self) -> bool:
         return self._clock() >= self._renew_at
 
-    def accept(self, answer: dict[str, object], requested_at: float) -> None:
-        """Keep a token answer, timing the renewal from when it was asked for."""
-        lifetime = float(str(answer["expires_in"]))
-        self._renew_at = requested_at + lifetime - min(self.margin, lifetime / 5)
-        self._header = {"Authorization": f"Bearer {answer['access_token']}"}
-        self.issued += 1
-
     async def headers(self, client: httpx.AsyncClient) -> dict[str, str]:
         if self.due():
             async with self._lock:
@@ -185,7 +178,12 @@ class BearerToken:
         answer = await client.post(self.token_url, data=form)
         if answer.status_code != 200:
             raise TokenRefused(answer.status_code)
-        self.accept(answer.json(), requested_at)
+        body = answer.json()
+        # The renewal is timed from when the token was asked for, never later than it expires.
+        lifetime = float(body["expires_in"])
+        self._renew_at = requested_at + lifetime - min(self.margin, lifetime / 5)
+        self._header = {"Authorization": f"Bearer {body['access_token']}"}
+        self.issued += 1
 
 
 @dataclass
