@@ -60,7 +60,8 @@ def _keep_trail(database: Database, principal: Principal) -> None:
             with database.write() as conn:
                 for event in principal.trail:
                     principal.audit.append(conn, event)
-        principal.audit.checkpoint(database.writer)
+        if principal.audit.checkpoint_due(database.engine):
+            principal.audit.checkpoint(database.writer)
     except SQLAlchemyError as error:
         log.warning(
             "audit entries not stored",

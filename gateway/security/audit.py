@@ -229,6 +229,29 @@ class AuditLog:
         conn.execute(insert(audit_entries).values(**asdict(entry)))
         return entry
 
+    def checkpoint_due(self, engine: Engine) -> bool:
+        """Whether :meth:`checkpoint` would sign now, asked in a read that takes no write lock.
+
+        Requests ask this first, so one that finds nothing due (nearly all) never queues for
+        the database's write lock just to learn it (SDS-AUD-003).
+        """
+        with engine.connect() as conn:
+            return self._unsigned_head(conn, force=False) is not None
+
+    def _unsigned_head(self, conn: Connection, *, force: bool) -> Any:
+        """The newest entry when a checkpoint is due for it (any newer one, with ``force``)."""
+        head = conn.execute(
+            select(audit_entries.c.seq, audit_entries.c.entry_hash)
+            .order_by(audit_entries.c.seq.desc())
+            .limit(1)
+        ).one_or_none()
+        last = conn.execute(select(func.max(audit_checkpoints.c.size))).scalar() or 0
+        if head is None or head.seq <= last:
+            return None
+        if not force and head.seq - last < self.checkpoint_every:
+            return None
+        return head
+
     def checkpoint(
         self, engine: Engine, *, now: datetime | None = None, force: bool = False
     ) -> Checkpoint | None:
@@ -239,15 +262,8 @@ class AuditLog:
         """
         try:
             with engine.begin() as conn:
-                head = conn.execute(
-                    select(audit_entries.c.seq, audit_entries.c.entry_hash)
-                    .order_by(audit_entries.c.seq.desc())
-                    .limit(1)
-                ).one_or_none()
-                last = conn.execute(select(func.max(audit_checkpoints.c.size))).scalar() or 0
-                if head is None or head.seq <= last:
-                    return None
-                if not force and head.seq - last < self.checkpoint_every:
+                head = self._unsigned_head(conn, force=force)
+                if head is None:
                     return None
                 cp = self.signer.sign(head.seq, head.entry_hash, now or datetime.now(UTC))
                 conn.execute(insert(audit_checkpoints).values(**cp.as_dict()))

@@ -275,3 +275,13 @@ def test_every_single_mutation_is_detected(kind: str, where: int, field: str) ->
     report = verify(entries, CHECKPOINTS, PUBLIC)
     assert not report.ok
     assert all(f.seq is not None for f in report.findings)
+
+
+def test_a_checkpoint_is_due_when_one_would_be_signed(engine: Engine, tmp_path: Path) -> None:
+    log = AuditLog(SIGNER, checkpoint_every=3, checkpoint_file=tmp_path / "cp.jsonl")
+    for n in range(1, 8):
+        with engine.begin() as conn:
+            log.append(conn, _event(n))
+        due = log.checkpoint_due(engine)
+        assert due is (n % 3 == 0), n
+        assert (log.checkpoint(engine, now=T0) is not None) is due, n
