@@ -89,7 +89,7 @@ def admits(line: LineModel, item: ItemModel, span: Span) -> bool:
             return False
     elif (allowed := _admitted(line.purpose)) is not None and item.category not in allowed:
         return False
-    if (span & item.span).empty:
+    if not span.meets(item.span):
         return False
     if line.source == "council-social-care" and line.doc.get("sds_option") not in (
         None,
