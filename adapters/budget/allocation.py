@@ -99,8 +99,7 @@ def admits(line: LineModel, item: ItemModel, span: Span) -> bool:
     return not (line.purpose == "health-need" and item.health_need is False)
 
 
-def _rank(line: LineModel, on: int) -> int:
-    order: dict[str, int] = table("conventions").at(on, "source_order")
+def _rank(line: LineModel, order: dict[str, int]) -> int:
     return int(order.get(line.purpose, max(order.values()) + 1))
 
 
@@ -118,7 +117,9 @@ def allocate(
     needs = sorted(((i, c) for i, c in items if c > 0), key=lambda pair: pair[0].id)
     nets = {offer.line.id: offer.net for offer in offers}
     costs = {item.id: cost for item, cost in needs}
-    ranks = {offer.line.id: _rank(offer.line, plan.start) for offer in offers}
+    # One source order (SDS-BUD-015) for the whole plan, read once: it is dated by the plan's start.
+    order: dict[str, int] = table("conventions").at(plan.start, "source_order")
+    ranks = {offer.line.id: _rank(offer.line, order) for offer in offers}
     edges: dict[str, list[str]] = {}
     for offer in offers:
         for item, _ in needs:
