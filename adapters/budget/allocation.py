@@ -26,6 +26,7 @@ import networkx as nx
 from adapters.budget.inputs import ItemModel, LineModel
 from adapters.budget.periods import Span
 from adapters.budget.rates import table
+from adapters.budget.simplex import circulation
 from adapters.budget.splits import part_admits
 from spec import valueset
 
@@ -38,6 +39,7 @@ __all__ = [
     "layered_flow",
     "network",
     "solve",
+    "solve_numbered",
 ]
 
 _SOURCE = "source"
@@ -87,7 +89,7 @@ def admits(line: LineModel, item: ItemModel, span: Span) -> bool:
             return False
     elif (allowed := _admitted(line.purpose)) is not None and item.category not in allowed:
         return False
-    if (span & item.span).empty:
+    if not span.meets(item.span):
         return False
     if line.source == "council-social-care" and line.doc.get("sds_option") not in (
         None,
@@ -97,8 +99,7 @@ def admits(line: LineModel, item: ItemModel, span: Span) -> bool:
     return not (line.purpose == "health-need" and item.health_need is False)
 
 
-def _rank(line: LineModel, on: int) -> int:
-    order: dict[str, int] = table("conventions").at(on, "source_order")
+def _rank(line: LineModel, order: dict[str, int]) -> int:
     return int(order.get(line.purpose, max(order.values()) + 1))
 
 
@@ -116,7 +117,9 @@ def allocate(
     needs = sorted(((i, c) for i, c in items if c > 0), key=lambda pair: pair[0].id)
     nets = {offer.line.id: offer.net for offer in offers}
     costs = {item.id: cost for item, cost in needs}
-    ranks = {offer.line.id: _rank(offer.line, plan.start) for offer in offers}
+    # One source order (SDS-BUD-015) for the whole plan, read once: it is dated by the plan's start.
+    order: dict[str, int] = table("conventions").at(plan.start, "source_order")
+    ranks = {offer.line.id: _rank(offer.line, order) for offer in offers}
     edges: dict[str, list[str]] = {}
     for offer in offers:
         for item, _ in needs:
@@ -124,11 +127,7 @@ def allocate(
                 edges.setdefault(offer.line.id, []).append(item.id)
     flow = layered_flow(nets, costs, edges, ranks) if edges else {}
     if flow is None:
-        flow = solve(
-            network(nets, costs, edges, ranks),
-            dearest=max(ranks.values()),
-            supply=sum(nets.values()),
-        )
+        flow = solve_numbered(nets, costs, edges, ranks)
     allocations: list[Allocation] = []
     funded: dict[str, int] = {}
     leftovers: list[Leftover] = []
@@ -231,6 +230,58 @@ def solve(graph: nx.DiGraph, *, dearest: int, supply: int) -> dict[str, dict[str
     graph.add_edge(_SINK, _SOURCE, capacity=supply, weight=-(dearest + 1))
     _, flow = nx.network_simplex(graph)
     result: dict[str, dict[str, int]] = flow
+    return result
+
+
+def solve_numbered(
+    nets: dict[str, int],
+    costs: dict[str, int],
+    edges: dict[str, list[str]],
+    ranks: dict[str, int],
+) -> dict[str, dict[str, int]]:
+    """What :func:`solve` returns on :func:`network` for line -> item arcs, without networkx.
+
+    The graph :func:`network` and :func:`solve` build is numbered here as ``nx.DiGraph``
+    numbers it (nodes in the order first added, each node's arcs in the order added) and
+    handed to :func:`adapters.budget.simplex.circulation`, networkx's own algorithm on plain
+    lists, so ties are broken exactly as networkx breaks them (SDS-BUD-017, SDS-BUD-018).
+    """
+    index = {_SOURCE: 0, _SINK: 1}
+    out: list[list[tuple[int, int, int]]] = [
+        [],
+        [(0, sum(nets.values()), -(max(ranks.values()) + 1))],
+    ]
+
+    def node(name: str) -> int:
+        if name not in index:
+            index[name] = len(out)
+            out.append([])
+        return index[name]
+
+    for line_id, net in nets.items():
+        line = node("L" + line_id)
+        out[0].append((line, net, 0))
+        for item_id in edges.get(line_id, []):
+            out[line].append((node("I" + item_id), net, ranks[line_id]))
+    for item_id, cost in costs.items():
+        out[node("I" + item_id)].append((1, cost, 0))
+    sources: list[int] = []
+    targets: list[int] = []
+    capacities: list[int] = []
+    weights: list[int] = []
+    for tail, arcs in enumerate(out):
+        for head, capacity, weight in arcs:
+            sources.append(tail)
+            targets.append(head)
+            capacities.append(capacity)
+            weights.append(weight)
+    flows = circulation(len(out), sources, targets, capacities, weights)
+    names = list(index)
+    result: dict[str, dict[str, int]] = {}
+    for tail, head, amount in zip(sources, targets, flows, strict=True):
+        name = names[tail]
+        if name[0] == "L":
+            result.setdefault(name, {})[names[head]] = amount
     return result
 
 

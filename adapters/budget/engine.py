@@ -186,6 +186,7 @@ def compute_budget(
     """
     model = read_plan(plan)
     currency = model.currency
+    stamp = _timestamp(issued_at)
     convention = _plan_convention(model)
     rows = [
         _Line(line, replay(line, model.span), model.span) for line in read_lines(lines, currency)
@@ -206,7 +207,7 @@ def compute_budget(
     flagged += findings.outside_period(line_models, plan_span)
     flagged += findings.overlapping_awards(line_models, plan_span)
     flagged += findings.continuity_gaps(line_models, plan_span)
-    flagged += findings.claims_out_of_time(line_models, day(_timestamp(issued_at)[:10]))
+    flagged += findings.claims_out_of_time(line_models, day(stamp[:10]))
     flagged += findings.backfill_attempts(
         [
             (c.line, c.pieces)
@@ -269,7 +270,7 @@ def compute_budget(
         "type": "individual-budget",
         "id": str(uuid.uuid4()),
         "version": 1,
-        "recorded_at": _timestamp(issued_at),
+        "recorded_at": stamp,
         "person": {"id": model.person["id"]},
         "plan": {"id": model.id, "version": model.version},
         "period": model.span.as_period(),
@@ -296,7 +297,7 @@ def compute_budget(
     budget["flags"] = [flag.as_dict() for flag in sorted(set(flagged))]
     if issued_by is not None:
         budget["issued_by"] = issued_by
-    budget["issued_at"] = _timestamp(issued_at)
+    budget["issued_at"] = stamp
     return budget
 
 

@@ -83,6 +83,19 @@ class Span:
             self.stop if self.stop <= other.stop else other.stop,
         )
 
+    def meets(self, other: Span) -> bool:
+        """Whether ``self & other`` is not empty, without building the intersection.
+
+        Allocation asks this for every line and item pair (SDS-BUD-020); the four comparisons
+        are exactly ``not (self & other).empty`` written out.
+        """
+        return (
+            self.start < other.stop
+            and other.start < self.stop
+            and self.start < self.stop
+            and other.start < other.stop
+        )
+
     def contains(self, ordinal: int) -> bool:
         return self.start <= ordinal < self.stop
 

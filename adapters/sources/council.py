@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -47,17 +48,40 @@ def _column(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def _set(line: dict[str, Any], pointer: str, value: Any) -> None:
-    *parents, last = _parts(pointer)
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One profile rule made ready for rows: its target and ``when`` pointers already split.
+
+    A profile is compiled once per file (SDS-MAP-003), so each of a file's rows only walks
+    tuples; the rule itself still decides every transform, exactly as written.
+    """
+
+    rule: FieldRule
+    parents: tuple[str, ...]
+    last: str
+    when: tuple[str, ...] | None
+
+
+def _compile(profile: MappingProfile) -> tuple[_Step, ...]:
+    steps = []
+    for rule in profile.rules:
+        *parents, last = _parts(rule.target)
+        # ``when`` pointers are matched part for part as written, without unescaping.
+        when = None if rule.when is None else tuple(rule.when.split("/")[1:])
+        steps.append(_Step(rule, tuple(parents), last, when))
+    return tuple(steps)
+
+
+def _set(line: dict[str, Any], step: _Step, value: Any) -> None:
     node = line
-    for part in parents:
+    for part in step.parents:
         node = node.setdefault(part, {})
-    node[last] = value
+    node[step.last] = value
 
 
-def _has(line: dict[str, Any], pointer: str) -> bool:
+def _has(line: dict[str, Any], parts: tuple[str, ...]) -> bool:
     node: Any = line
-    for part in pointer.split("/")[1:]:
+    for part in parts:
         if not isinstance(node, dict) or part not in node:
             return False
         node = node[part]
@@ -131,26 +155,29 @@ def _transform(rule: FieldRule, raw: Any, reader: FieldReader) -> Any:
     return text
 
 
-def _build(profile: MappingProfile, lookup: Any, reader: FieldReader) -> dict[str, Any]:
+def _build(
+    profile: MappingProfile, steps: tuple[_Step, ...], lookup: Any, reader: FieldReader
+) -> dict[str, Any]:
     line: dict[str, Any] = {}
-    for rule in profile.rules:
-        if rule.when is not None and not _has(line, rule.when):
+    for step in steps:
+        rule = step.rule
+        if step.when is not None and not _has(line, step.when):
             continue
         if rule.has_const:
-            _set(line, rule.target, rule.const)
+            _set(line, step, rule.const)
             continue
         assert rule.source is not None
         raw = lookup(rule.source)
         if raw is _MISSING or raw is None or (isinstance(raw, str) and not raw.strip()):
             if rule.default is not None:
-                _set(line, rule.target, rule.default)
+                _set(line, step, rule.default)
             elif not rule.optional:
                 # Empty is not zero: a missing required value rejects the record (SDS-MAP-004).
                 reader.fail(rule.source, "required value is missing or empty", "SDS-SRC-009")
             continue
         value = _transform(rule, raw, reader)
         if value is not None:
-            _set(line, rule.target, value)
+            _set(line, step, value)
     line["source"] = "council-social-care"
     line["payer"] = {"kind": "council-area", "code": profile.council}
     name = _area_name(profile.council)
@@ -218,9 +245,10 @@ def read_with_profile(data: bytes, source: SourceFile, profile: MappingProfile) 
     source.adapter = f"council/{profile.name}"
     source.adapter_version = f"{source.adapter_version}+profile.{profile.version}"
     records = (_csv_records if profile.kind == "csv" else _json_records)(data, profile, source)
+    steps = _compile(profile)
     for locator, lookup in records:
         reader = FieldReader(source, locator)
-        line = _build(profile, lookup, reader)
+        line = _build(profile, steps, lookup, reader)
         if reader.ok:
             source.accept(locator, line)
         else:

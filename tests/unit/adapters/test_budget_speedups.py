@@ -70,6 +70,17 @@ def test_span_intersection_equals_max_and_min(one: Span, other: Span) -> None:
     assert one & other == Span(max(one.start, other.start), min(one.stop, other.stop))
 
 
+near_spans = st.builds(
+    lambda start, days: Span(start, start + days), st.integers(0, 6), st.integers(-2, 5)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(near_spans | spans, near_spans | spans)
+def test_spans_meet_exactly_when_their_intersection_is_not_empty(one: Span, other: Span) -> None:
+    assert one.meets(other) is not (one & other).empty
+
+
 def _plain_timeline(lines: list[tuple[Any, list[Any]]]) -> dict[int, Fraction]:
     changes: dict[int, Fraction] = {}
     for line, found in lines:
