@@ -26,7 +26,6 @@ import networkx as nx
 from adapters.budget.inputs import ItemModel, LineModel
 from adapters.budget.periods import Span
 from adapters.budget.rates import table
-from adapters.budget.simplex import circulation
 from adapters.budget.splits import part_admits
 from spec import valueset
 
@@ -39,7 +38,6 @@ __all__ = [
     "layered_flow",
     "network",
     "solve",
-    "solve_numbered",
 ]
 
 _SOURCE = "source"
@@ -127,7 +125,11 @@ def allocate(
                 edges.setdefault(offer.line.id, []).append(item.id)
     flow = layered_flow(nets, costs, edges, ranks) if edges else {}
     if flow is None:
-        flow = solve_numbered(nets, costs, edges, ranks)
+        flow = solve(
+            network(nets, costs, edges, ranks),
+            dearest=max(ranks.values()),
+            supply=sum(nets.values()),
+        )
     allocations: list[Allocation] = []
     funded: dict[str, int] = {}
     leftovers: list[Leftover] = []
@@ -230,58 +232,6 @@ def solve(graph: nx.DiGraph, *, dearest: int, supply: int) -> dict[str, dict[str
     graph.add_edge(_SINK, _SOURCE, capacity=supply, weight=-(dearest + 1))
     _, flow = nx.network_simplex(graph)
     result: dict[str, dict[str, int]] = flow
-    return result
-
-
-def solve_numbered(
-    nets: dict[str, int],
-    costs: dict[str, int],
-    edges: dict[str, list[str]],
-    ranks: dict[str, int],
-) -> dict[str, dict[str, int]]:
-    """What :func:`solve` returns on :func:`network` for line -> item arcs, without networkx.
-
-    The graph :func:`network` and :func:`solve` build is numbered here as ``nx.DiGraph``
-    numbers it (nodes in the order first added, each node's arcs in the order added) and
-    handed to :func:`adapters.budget.simplex.circulation`, networkx's own algorithm on plain
-    lists, so ties are broken exactly as networkx breaks them (SDS-BUD-017, SDS-BUD-018).
-    """
-    index = {_SOURCE: 0, _SINK: 1}
-    out: list[list[tuple[int, int, int]]] = [
-        [],
-        [(0, sum(nets.values()), -(max(ranks.values()) + 1))],
-    ]
-
-    def node(name: str) -> int:
-        if name not in index:
-            index[name] = len(out)
-            out.append([])
-        return index[name]
-
-    for line_id, net in nets.items():
-        line = node("L" + line_id)
-        out[0].append((line, net, 0))
-        for item_id in edges.get(line_id, []):
-            out[line].append((node("I" + item_id), net, ranks[line_id]))
-    for item_id, cost in costs.items():
-        out[node("I" + item_id)].append((1, cost, 0))
-    sources: list[int] = []
-    targets: list[int] = []
-    capacities: list[int] = []
-    weights: list[int] = []
-    for tail, arcs in enumerate(out):
-        for head, capacity, weight in arcs:
-            sources.append(tail)
-            targets.append(head)
-            capacities.append(capacity)
-            weights.append(weight)
-    flows = circulation(len(out), sources, targets, capacities, weights)
-    names = list(index)
-    result: dict[str, dict[str, int]] = {}
-    for tail, head, amount in zip(sources, targets, flows, strict=True):
-        name = names[tail]
-        if name[0] == "L":
-            result.setdefault(name, {})[names[head]] = amount
     return result
 
 
