@@ -198,10 +198,16 @@ def _granted_past_references(
     action: Action,
     sandbox: str | None,
 ) -> bool:
-    """Whether every unreadable reference exists and the policy grants this write anyway."""
+    """Whether every unreadable reference exists and the policy grants this write anyway.
+
+    The reference must stand in the writer's own world (live data, or the writer's own
+    sandbox): the policy decides on the document written, and a sandbox's documents are its
+    own, so without this a sandbox could tie its records to live people (SDS-SEC-027).
+    """
     with system_view(conn):
-        if any(repo.get_record(conn, ref, wanted) is None for _, wanted, ref in unread):
-            return False
+        targets = [repo.get_record(conn, ref, wanted) for _, wanted, ref in unread]
+    if any(target is None or target.sandbox_owner != sandbox for target in targets):
+        return False
     lookup = repo.StoreLookup(conn)
     return decide(principal, action, document, lookup, exists=False, sandbox_owner=sandbox).allowed
 

@@ -429,3 +429,23 @@ def test_sandbox_records_stay_in_their_sandbox_on_every_other_path(world: tuple)
     for organisation in ("other-vendor", "city-of-edinburgh", "nhs-lothian"):
         seen = _listed(api.acting_as(organisation), "/v1/funding-lines?limit=3")
         assert not seen & sandbox_ids, organisation
+
+
+def test_a_board_files_the_first_joint_assessment_about_a_person_it_cannot_yet_read(
+    world: tuple,
+) -> None:
+    """The assessment a board may write is what lets it read the person (SDS-SEC-024)."""
+    api, _records = world
+    edinburgh, lothian = api.acting_as("city-of-edinburgh"), api.acting_as("nhs-lothian")
+    stored = edinburgh.post("/v1/persons", json=person())
+    assert stored.status_code == 201, stored.text
+    person_id = stored.json()["id"]
+    assert lothian.get(f"/v1/persons/{person_id}").status_code == 404
+    joint = _load("assessment.json") | {"person": {"id": person_id}}
+    other_board = joint | {"health_board": {"kind": "health-board", "code": "S08000031"}}
+    refused = lothian.post("/v1/assessments", json=other_board)
+    missing = lothian.post("/v1/assessments", json=joint | {"person": {"id": str(uuid.uuid4())}})
+    _same_problem(refused, missing)
+    filed = lothian.post("/v1/assessments", json=joint)
+    assert filed.status_code == 201, filed.text
+    assert lothian.get(f"/v1/persons/{person_id}").status_code == 200
