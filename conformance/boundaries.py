@@ -16,6 +16,8 @@ import datetime as dt
 import random
 from typing import Any
 
+import httpx
+
 from conformance.behaviour import expect_problem
 from conformance.fixtures import person, support_plan
 from conformance.roles import funder_source, own_document, own_line, store, subject
@@ -51,6 +53,14 @@ def _refused(context: Context, document: dict[str, Any], what: str, requirement:
             f"{what} was stored (201); the role may not write it", requirements=(requirement,)
         )
     expect_problem(response, _REFUSED, what)
+
+
+def _shown(context: Context, path: str, what: str, requirement: str) -> httpx.Response:
+    """``GET path`` must answer 200: the role may read ``what``."""
+    response = context.http.send("GET", path)
+    if response.status_code != 200:
+        raise Failure(f"{what} reads {response.status_code}, not 200", requirements=(requirement,))
+    return response
 
 
 def _hidden(context: Context, path: str, what: str, requirement: str) -> None:
@@ -90,12 +100,8 @@ def _check_board(context: Context) -> str:
     _refused(context, line, "an NHS line another board pays", "SDS-SEC-024")
     _refused(context, person(rng), "a person", "SDS-SEC-024")
     store(context, own_document(context, rng, owner), what="a joint assessment naming the board")
-    read = context.http.send("GET", f"/v1/persons/{owner.id}")
-    if read.status_code != 200:
-        raise Failure(
-            f"the person a joint assessment names the board in reads {read.status_code}, not 200",
-            requirements=("SDS-SEC-024",),
-        )
+    what = "the person a joint assessment names the board in"
+    _shown(context, f"/v1/persons/{owner.id}", what, "SDS-SEC-024")
     return "a board sees a person once named in a joint assessment, and writes only its own"
 
 
@@ -108,12 +114,7 @@ def _check_funder(context: Context) -> str:
     _refused(context, line, f"a line of the {other} funding source", "SDS-SEC-025")
     _refused(context, person(rng), "a person", "SDS-SEC-025")
     stored = store(context, own_line(context, rng, None), what="a line of the funder's source")
-    readable = context.http.send("GET", f"/v1/funding-lines/{stored['id']}")
-    if readable.status_code != 200:
-        raise Failure(
-            f"the funder's own line reads {readable.status_code}, not 200",
-            requirements=("SDS-SEC-025",),
-        )
+    _shown(context, f"/v1/funding-lines/{stored['id']}", "the funder's own line", "SDS-SEC-025")
     return "a funder writes and reads lines of its own source only, and no person"
 
 
@@ -162,12 +163,8 @@ def _check_funder_consent(context: Context) -> str:
         )
         budgets[consent] = _budget(context, helper, owner, rng)
     _hidden(context, f"/v1/budgets/{budgets[False]}", "a budget without consent", "SDS-SEC-025")
-    read = context.http.send("GET", f"/v1/budgets/{budgets[True]}")
-    if read.status_code != 200:
-        raise Failure(
-            f"a budget whose person consented to this funder reads {read.status_code}, not 200",
-            requirements=("SDS-SEC-025",),
-        )
+    what = "a budget whose person consented to this funder"
+    read = _shown(context, f"/v1/budgets/{budgets[True]}", what, "SDS-SEC-025")
     leaked = sorted({"lines", "allocations", "flags"} & set(read.json()))
     if leaked or set(read.json().get("totals", {})) - {"gross", "net"}:
         raise Failure(
