@@ -25,8 +25,10 @@ from gateway.auth import Principal
 from gateway.policy import Action, authorize, decide, refuse_hidden
 from gateway.problems import ProblemError
 from gateway.security.rowlevel import sandbox_owner, system_view
+from gateway.storage import identifier_claims as claims
 from gateway.storage import records as repo
-from gateway.storage.records import IdentifierKey, StoredRecord, stamp
+from gateway.storage.identifier_claims import IdentifierKey
+from gateway.storage.records import StoredRecord, stamp
 from spec import Problem, validate
 from spec.problems import pointer
 
@@ -119,7 +121,7 @@ def check_document(document: dict[str, Any]) -> None:
 
 def _identifier_keys(principal: Principal, identifiers: Any) -> list[IdentifierKey]:
     """The identifier claims of ``identifiers``, in the writer's sandbox namespace if any."""
-    keys = [repo.identifier_key(i) for i in identifiers if isinstance(i, dict)]
+    keys = [claims.identifier_key(i) for i in identifiers if isinstance(i, dict)]
     owner = sandbox_owner(principal.security)
     if owner is None:
         return keys
@@ -160,7 +162,7 @@ def _resolve_references(
     if document["type"] == "funding-line" and "person" not in document:
         identifier = document.get("person_identifier")
         if isinstance(identifier, dict):
-            owner = repo.person_for_identifier(conn, _identifier_keys(principal, [identifier]))
+            owner = claims.person_for_identifier(conn, _identifier_keys(principal, [identifier]))
             if owner is not None:
                 document["person"] = {"id": owner}
             linked = owner
@@ -216,7 +218,7 @@ def _claim(conn: Connection, principal: Principal, document: dict[str, Any]) -> 
     if document["type"] != "person":
         return
     keys = _identifier_keys(principal, document.get("identifiers", []))
-    taken = repo.claim_identifiers(conn, document["id"], keys)
+    taken = claims.claim_identifiers(conn, document["id"], keys)
     if taken is None:
         return
     (system, _assigner, _value), owner = taken
@@ -308,7 +310,7 @@ def update(
         sandbox_owner=current.sandbox_owner,
     )
     if kind == "person":
-        repo.release_identifiers(conn, record_id)
+        claims.release_identifiers(conn, record_id)
         _claim(conn, principal, document)
     stored = repo.update_record(conn, document, expected, principal.client_id)
     if stored is None:

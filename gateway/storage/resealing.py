@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 from gateway.security.fieldcrypto import FieldCipher
 from gateway.storage.database import Database
-from gateway.storage.records import identifier_key
+from gateway.storage.identifier_claims import identifier_key
 from gateway.storage.sealing import (
     PROTECTED_SYSTEMS,
     open_blob,
